@@ -1,0 +1,176 @@
+import { readFileSync } from 'node:fs';
+import { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import {
+  decodePsPdu,
+  encodeEpsIriContent,
+  encodePsPdu,
+  epsIriContentFromPayload,
+  PsPduBuilder,
+  PsPduFramer,
+  recordParts,
+} from '@app/hi2';
+import { ReceivedLog, ReceivedSnapshot } from './received-log';
+
+export interface TlsLeaOptions {
+  /** Dev PKI directory: `lea.crt`/`lea.key` serve, `ca.crt` verifies the MF's client certificate. */
+  pkiDir: string;
+  host?: string;
+  /** 0 (default): an ephemeral port. */
+  port?: number;
+  /** Where to write the received records as JSON. */
+  outFile?: string;
+  /** LIIDs whose PS-PDUs make the receiver drop the connection (a LEMF refusing the data). */
+  rejectLiids?: string[];
+}
+
+/**
+ * A lab LEMF for the HI2 TLS stream (TS 102 232-1 over mutual TLS ≥ 1.2): frames PS-PDUs,
+ * decodes each with libs/hi2, answers every keep-alive with a keep-aliveResponse after the
+ * PS-PDUs received before it were recorded, checks the sequence numbers per LIID and CIN (from
+ * 0, +1 each) and records duplicates, gaps and refusals. A PS-PDU it cannot decode, or one for
+ * a LIID in `rejectLiids`, ends the connection without an answer.
+ */
+export class TlsLeaServer {
+  readonly log: ReceivedLog;
+  private server?: tls.Server;
+  private readonly sockets = new Set<tls.TLSSocket>();
+  private readonly responder = new PsPduBuilder({ operatorIdentifier: 'LEMF' });
+  private readonly rejectLiids: Set<string>;
+  private boundPort: number;
+
+  constructor(private readonly options: TlsLeaOptions) {
+    this.log = new ReceivedLog('tls', options.outFile);
+    this.rejectLiids = new Set(options.rejectLiids ?? []);
+    this.boundPort = options.port ?? 0;
+  }
+
+  /** Starts listening (again, on the same port after `stop`); returns the port. */
+  async start(): Promise<number> {
+    const pki = this.options.pkiDir;
+    const server = tls.createServer(
+      {
+        key: readFileSync(join(pki, 'lea.key')),
+        cert: readFileSync(join(pki, 'lea.crt')),
+        ca: readFileSync(join(pki, 'ca.crt')),
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+      },
+      (socket) => this.serve(socket),
+    );
+    server.on('tlsClientError', (e) => this.log.error(`TLS handshake: ${e.message}`));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.boundPort, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.server = server;
+    this.boundPort = (server.address() as AddressInfo).port;
+    return this.boundPort;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** Closes the listener and every connection at once (the LEA goes down). */
+  async stop(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    const server = this.server;
+    this.server = undefined;
+    if (server) await new Promise<void>((r) => server.close(() => r()));
+    this.log.flush();
+  }
+
+  read(): ReceivedSnapshot {
+    return this.log.read();
+  }
+
+  setRejectLiids(liids: string[]): void {
+    this.rejectLiids.clear();
+    for (const l of liids) this.rejectLiids.add(l);
+  }
+
+  private serve(socket: tls.TLSSocket): void {
+    this.sockets.add(socket);
+    this.log.connection();
+    const framer = new PsPduFramer();
+    socket.on('close', () => this.sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        for (const pdu of framer.push(chunk)) {
+          if (!this.handle(socket, pdu)) {
+            socket.destroy();
+            return;
+          }
+        }
+      } catch (e) {
+        this.log.error(`stream: ${(e as Error).message}`);
+        socket.destroy();
+      }
+    });
+  }
+
+  /** Handles one PS-PDU; false ends the connection. */
+  private handle(socket: tls.TLSSocket, ber: Buffer): boolean {
+    let pdu;
+    try {
+      pdu = decodePsPdu(ber);
+    } catch (e) {
+      this.log.rejected({ what: 'PS-PDU', reason: `undecodable: ${(e as Error).message}` });
+      return false;
+    }
+    const header = pdu.pSHeader;
+    if (pdu.payload.tRIPayload?.keepAlive !== undefined) {
+      this.log.keepAlive();
+      socket.write(
+        encodePsPdu(
+          this.responder.keepAliveResponse(header.lawfulInterceptionIdentifier.toString('utf8'), {
+            sequenceNumber: header.sequenceNumber,
+          }),
+        ),
+      );
+      return true;
+    }
+    const payloads = pdu.payload.iRIPayloadSequence;
+    if (!payloads) {
+      this.log.rejected({
+        what: `seq ${header.sequenceNumber}`,
+        reason: 'not an IRI or keep-alive PS-PDU',
+      });
+      return false;
+    }
+    const liid = header.lawfulInterceptionIdentifier.toString('utf8');
+    const cin = header.communicationIdentifier.communicationIdentityNumber;
+    if (this.rejectLiids.has(liid)) {
+      this.log.rejected({
+        what: `seq ${header.sequenceNumber}`,
+        liid,
+        reason: 'LIID refused by this LEMF',
+      });
+      return false;
+    }
+    const fresh = this.log.sequence(`${liid}/${cin ?? '-'}`, header.sequenceNumber, 0);
+    for (const payload of payloads) {
+      try {
+        const record = epsIriContentFromPayload(payload);
+        this.log.record(
+          { liid, cin, seq: header.sequenceNumber, iriType: recordParts(record).kind },
+          encodeEpsIriContent(record),
+          !fresh,
+        );
+      } catch (e) {
+        this.log.rejected({
+          what: `seq ${header.sequenceNumber}`,
+          liid,
+          reason: (e as Error).message,
+        });
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,391 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager, In, IsNull, LessThan, MoreThan, Not } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { UnitOfWork } from '../../persistence/unit-of-work';
+import { OutboxRow } from './outbox.entity';
+import { engineOf, execSql, isoNow, SqlParams, toNumber } from './sql';
+
+/** Audit actor of everything the delivery side records. */
+export const DELIVERY_ACTOR = 'mf:hi2-delivery';
+
+/** A TS 102 232-1 PS-PDU sequence: one per destination, LIID and CIN (-1: no CIN). */
+export interface StreamKey {
+  liid: string;
+  cin: number;
+}
+
+export function streamId(k: StreamKey): string {
+  return `${k.cin}:${k.liid}`;
+}
+
+/** Which rows a confirmation covers. */
+export type RowSelection = { seqs: readonly number[] } | { fileName: string };
+
+/** A row that went to the dead-letter state. */
+export interface DeadRow {
+  seq: number;
+  liid: string;
+  attempts: number;
+}
+
+/** Per-destination backlog, for the gauges and the alarm. */
+export interface Backlog {
+  destinationId: string;
+  pending: number;
+  oldestCreatedAt: string | null;
+}
+
+const IN_CHUNK = 500;
+
+function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * The delivery side's access to the outbox: destination leases, reading rows in order, FTPS
+ * file plans, confirmations, rejections (dead-letter with audit), backlog and retention.
+ * Every call is one `UnitOfWork.run` transaction.
+ *
+ * Order with several MF instances: each destination is drained by the one instance that holds
+ * its lease row in `hi2_delivery_lease` (owner, lease_until). Claiming it uses
+ * `SELECT … FOR UPDATE SKIP LOCKED` on PostgreSQL (a contended claim returns at once instead of
+ * queueing) and `UPDATE … WHERE lease is free or ours … RETURNING` on SQLite. The holder renews
+ * it well before it ends and stops sending when a renewal fails; `epoch` counts take-overs.
+ * Instances compare lease times with their own clocks: keep them NTP-synchronised.
+ */
+@Injectable()
+export class OutboxStore {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly audit: AuditService,
+  ) {}
+
+  /** Takes or renews the drain lease of a destination; false when another instance holds it. */
+  acquireLease(
+    destinationId: string,
+    owner: string,
+    ttlMs: number,
+    now = new Date(),
+  ): Promise<boolean> {
+    const until = new Date(now.getTime() + ttlMs).toISOString();
+    return this.uow.run(async (em) => {
+      const engine = engineOf(em);
+      const ins = new SqlParams(engine);
+      await execSql(
+        em,
+        `INSERT INTO hi2_delivery_lease (destination_id, owner, lease_until, epoch) VALUES (${ins.list([destinationId, null, null, 0])}) ON CONFLICT DO NOTHING`,
+        ins,
+      );
+      if (engine === 'postgres') {
+        const row = await em
+          .createQueryBuilder()
+          .select(['l.owner AS owner', 'l.lease_until AS lease_until'])
+          .from('hi2_delivery_lease', 'l')
+          .where('l.destination_id = :d', { d: destinationId })
+          .setLock('pessimistic_write')
+          .setOnLocked('skip_locked')
+          .getRawOne<{ owner: string | null; lease_until: string | null }>();
+        if (!row) return false; // another instance is claiming it right now
+        if (
+          row.owner !== owner &&
+          row.owner !== null &&
+          (row.lease_until ?? '') > now.toISOString()
+        )
+          return false;
+      }
+      const q = new SqlParams(engine);
+      const r = await execSql(
+        em,
+        `UPDATE hi2_delivery_lease SET epoch = CASE WHEN owner = ${q.add(owner)} THEN epoch ELSE epoch + 1 END, ` +
+          `owner = ${q.add(owner)}, lease_until = ${q.add(until)} ` +
+          `WHERE destination_id = ${q.add(destinationId)} AND ` +
+          `(owner IS NULL OR owner = ${q.add(owner)} OR lease_until < ${q.add(now.toISOString())}) RETURNING epoch`,
+        q,
+      );
+      return r.records.length === 1;
+    });
+  }
+
+  /** Gives the lease up (clean shutdown), so that another instance can take over at once. */
+  async releaseLease(destinationId: string, owner: string): Promise<void> {
+    await this.uow.run(async (em) => {
+      const q = new SqlParams(engineOf(em));
+      await execSql(
+        em,
+        `UPDATE hi2_delivery_lease SET owner = NULL, lease_until = NULL WHERE destination_id = ${q.add(destinationId)} AND owner = ${q.add(owner)}`,
+        q,
+      );
+    });
+  }
+
+  /** Pending rows after `afterSeq`, in sequence order; `unplanned` skips rows already in an FTPS file plan. */
+  pending(
+    destinationId: string,
+    opts: { afterSeq?: number; limit: number; unplanned?: boolean },
+  ): Promise<OutboxRow[]> {
+    return this.uow.run((em) =>
+      this.repo(em).find({
+        where: {
+          destinationId,
+          state: 'pending',
+          ...(opts.afterSeq !== undefined ? { seq: MoreThan(opts.afterSeq) } : {}),
+          ...(opts.unplanned ? { fileName: IsNull() } : {}),
+        },
+        order: { seq: 'ASC' },
+        take: opts.limit,
+      }),
+    );
+  }
+
+  /** Pending rows that already belong to an FTPS file plan (a file to upload again), in order. */
+  planned(destinationId: string): Promise<OutboxRow[]> {
+    return this.uow.run((em) =>
+      this.repo(em).find({
+        where: { destinationId, state: 'pending', fileName: Not(IsNull()) },
+        order: { seq: 'ASC' },
+      }),
+    );
+  }
+
+  /**
+   * Fixes FTPS files before their upload: each plan gets the next file number of its
+   * (destination, LIID) and a name from `nameFor`; its rows get that name. A retry after any
+   * failure or restart uploads exactly the same file under the same name.
+   */
+  planFiles(
+    destinationId: string,
+    plans: ReadonlyArray<{ liid: string; seqs: readonly number[] }>,
+    nameFor: (liid: string, fileSeq: number) => string,
+  ): Promise<string[]> {
+    return this.uow.run(async (em) => {
+      const names: string[] = [];
+      for (const plan of plans) {
+        const fileSeq = await this.bump(em, destinationId, 'file', { liid: plan.liid, cin: -1 });
+        const name = nameFor(plan.liid, fileSeq);
+        for (const part of chunks(plan.seqs)) {
+          await this.repo(em).update(
+            { destinationId, seq: In(part), state: 'pending', fileName: IsNull() },
+            { fileName: name },
+          );
+        }
+        names.push(name);
+      }
+      return names;
+    });
+  }
+
+  /** Takes rows out of a file plan (to re-plan them one record per file). */
+  async unplan(destinationId: string, fileName: string): Promise<void> {
+    await this.uow.run((em) =>
+      this.repo(em).update({ destinationId, fileName, state: 'pending' }, { fileName: null }),
+    );
+  }
+
+  /** Current next values of PS-PDU sequences (absent: the stream starts at 0). */
+  pduCounters(destinationId: string, keys: readonly StreamKey[]): Promise<Map<string, number>> {
+    return this.uow.run(async (em) => {
+      const out = new Map<string, number>();
+      const liids = [...new Set(keys.map((k) => k.liid))];
+      for (const part of chunks(liids)) {
+        const q = new SqlParams(engineOf(em));
+        const r = await execSql(
+          em,
+          `SELECT liid, cin, value FROM hi2_counter WHERE destination_id = ${q.add(destinationId)} AND scope = 'pdu' AND liid IN (${q.list(part)})`,
+          q,
+        );
+        for (const row of r.records)
+          out.set(
+            streamId({ liid: String(row.liid), cin: toNumber(row.cin) }),
+            toNumber(row.value),
+          );
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Marks rows delivered (state `pending` only) and, for TLS, stores the next PS-PDU sequence
+   * numbers of the streams they advanced — in one transaction. Returns the rows changed.
+   */
+  markDelivered(
+    destinationId: string,
+    selection: RowSelection,
+    pduNext?: ReadonlyMap<string, { key: StreamKey; next: number }>,
+    now = new Date(),
+  ): Promise<number> {
+    return this.uow.run(async (em) => {
+      const set = { state: 'delivered' as const, deliveredAt: isoNow(now) };
+      let changed = 0;
+      if ('fileName' in selection) {
+        const r = await this.repo(em).update(
+          { destinationId, fileName: selection.fileName, state: 'pending' },
+          set,
+        );
+        changed = r.affected ?? 0;
+      } else {
+        for (const part of chunks(selection.seqs)) {
+          const r = await this.repo(em).update(
+            { destinationId, seq: In(part), state: 'pending' },
+            set,
+          );
+          changed += r.affected ?? 0;
+        }
+      }
+      for (const { key, next } of pduNext?.values() ?? []) {
+        await this.setCounter(em, destinationId, 'pdu', key, next, now);
+      }
+      return changed;
+    });
+  }
+
+  /**
+   * Counts a refusal by the LEA for each row; a row refused `maxAttempts` times becomes `dead`
+   * (kept, never deleted) with an audit entry in the same transaction. Returns the rows that died.
+   */
+  reject(
+    destinationId: string,
+    seqs: readonly number[],
+    error: string,
+    maxAttempts: number,
+    skipPduSeq?: ReadonlyMap<number, { key: StreamKey; next: number }>,
+  ): Promise<DeadRow[]> {
+    return this.uow.run(async (em) => {
+      const reason = error.slice(0, 500);
+      const dead: DeadRow[] = [];
+      for (const part of chunks(seqs)) {
+        const q = new SqlParams(engineOf(em));
+        const r = await execSql(
+          em,
+          `UPDATE hi2_outbox SET attempts = attempts + 1, last_error = ${q.add(reason)}, ` +
+            `state = CASE WHEN attempts + 1 >= ${q.add(maxAttempts)} THEN 'dead' ELSE state END ` +
+            `WHERE destination_id = ${q.add(destinationId)} AND seq IN (${q.list(part)}) AND state = 'pending' ` +
+            'RETURNING seq, liid, attempts, state',
+          q,
+        );
+        for (const row of r.records.filter((x) => x.state === 'dead')) {
+          const seq = toNumber(row.seq);
+          dead.push({ seq, liid: String(row.liid), attempts: toNumber(row.attempts) });
+          // A dead PS-PDU keeps its sequence number: later records of the stream do not reuse it.
+          const skip = skipPduSeq?.get(seq);
+          if (skip) await this.setCounter(em, destinationId, 'pdu', skip.key, skip.next);
+          await this.audit.append(
+            {
+              actor: DELIVERY_ACTOR,
+              action: 'hi2.record.dead-letter',
+              object: `lea_destination:${destinationId}`,
+              liid: String(row.liid),
+              outcome: 'failure',
+              details: { seq, attempts: toNumber(row.attempts), lastError: reason },
+            },
+            em,
+          );
+        }
+      }
+      return dead;
+    });
+  }
+
+  /** Pending rows and the oldest pending creation time, per destination that has any. */
+  backlog(): Promise<Backlog[]> {
+    return this.uow.run(async (em) => {
+      const q = new SqlParams(engineOf(em));
+      const r = await execSql(
+        em,
+        "SELECT destination_id, COUNT(*) AS pending, MIN(created_at) AS oldest FROM hi2_outbox WHERE state = 'pending' GROUP BY destination_id",
+        q,
+      );
+      return r.records.map((x) => ({
+        destinationId: String(x.destination_id),
+        pending: toNumber(x.pending),
+        oldestCreatedAt: typeof x.oldest === 'string' ? x.oldest : null,
+      }));
+    });
+  }
+
+  /**
+   * Retention: deletes rows delivered before `before` and PS-PDU counters of streams unused
+   * since then (a session idle that long restarts at 0). Dead and pending rows are never purged.
+   * Audited with the counts.
+   */
+  purge(before: Date): Promise<{ rows: number; counters: number }> {
+    return this.uow.run(async (em) => {
+      const cut = isoNow(before);
+      const rows = await this.repo(em).delete({ state: 'delivered', deliveredAt: LessThan(cut) });
+      const q = new SqlParams(engineOf(em));
+      const counters = await execSql(
+        em,
+        `DELETE FROM hi2_counter WHERE scope = 'pdu' AND updated_at < ${q.add(cut)}`,
+        q,
+      );
+      const result = { rows: rows.affected ?? 0, counters: counters.affected };
+      await this.audit.append(
+        {
+          actor: DELIVERY_ACTOR,
+          action: 'hi2.outbox.purge',
+          outcome: 'success',
+          details: { deliveredBefore: cut, ...result },
+        },
+        em,
+      );
+      return result;
+    });
+  }
+
+  /** Appends an audit entry (alarms of the delivery side). */
+  async alarm(
+    action: string,
+    destinationId: string,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    await this.audit.append({
+      actor: DELIVERY_ACTOR,
+      action,
+      object: `lea_destination:${destinationId}`,
+      outcome: 'alarm',
+      details,
+    });
+  }
+
+  private repo(em: EntityManager) {
+    return em.getRepository(OutboxRow);
+  }
+
+  /** Increments a counter (creating it at 1); returns the new value. */
+  private async bump(
+    em: EntityManager,
+    destinationId: string,
+    scope: 'file',
+    key: StreamKey,
+  ): Promise<number> {
+    const engine = engineOf(em);
+    const q = new SqlParams(engine);
+    const r = await execSql(
+      em,
+      'INSERT INTO hi2_counter (destination_id, scope, liid, cin, value, updated_at) ' +
+        `VALUES (${q.list([destinationId, scope, key.liid, key.cin, 1, isoNow()])}) ` +
+        'ON CONFLICT (destination_id, scope, liid, cin) DO UPDATE SET value = hi2_counter.value + 1, updated_at = excluded.updated_at RETURNING value',
+      q,
+    );
+    return toNumber(r.records[0].value);
+  }
+
+  private async setCounter(
+    em: EntityManager,
+    destinationId: string,
+    scope: 'pdu',
+    key: StreamKey,
+    value: number,
+    now = new Date(),
+  ): Promise<void> {
+    const q = new SqlParams(engineOf(em));
+    await execSql(
+      em,
+      'INSERT INTO hi2_counter (destination_id, scope, liid, cin, value, updated_at) ' +
+        `VALUES (${q.list([destinationId, scope, key.liid, key.cin, value, isoNow(now)])}) ` +
+        'ON CONFLICT (destination_id, scope, liid, cin) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+      q,
+    );
+  }
+}

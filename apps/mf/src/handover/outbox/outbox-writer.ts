@@ -1,0 +1,180 @@
+import { EpsIRIContent, encodeEpsIriContent, IriRecordType, viewEncodedRecord } from '@app/hi2';
+import { Injectable } from '@nestjs/common';
+import {
+  DataSource,
+  EntityManager,
+  EntitySubscriberInterface,
+  TransactionCommitEvent,
+} from 'typeorm';
+import { engineOf, execSql, isoNow, SqlParams, toNumber } from './sql';
+
+/** One IRI record to deliver to every LEA destination of its warrant. */
+export interface OutboxItem {
+  /** The record (encoded here) or its BER (one EpsIRIContent, e.g. from `encodeEpsIriContent`). */
+  record: EpsIRIContent | Buffer;
+  /** Ids of the warrant's LEA destinations (`lea_destination.id`); at least one. */
+  destinations: readonly string[];
+  /** The session's Communication Identity Number (0..2^32-1); omit for records outside a session. */
+  cin?: number;
+  /** When the record was built; default now. */
+  createdAt?: Date;
+}
+
+/** Where one record went: the destination and the sequence number it got there. */
+export interface EnqueuedRow {
+  destinationId: string;
+  seq: number;
+  liid: string;
+  iriType: IriRecordType;
+}
+
+export class OutboxError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OutboxError';
+  }
+}
+
+/** Rows per INSERT statement: 9 parameters each stays below SQLite's 32766-variable limit. */
+const INSERT_CHUNK = 500;
+/** Marker on the transaction's query runner: this transaction enqueued outbox rows. */
+const ENQUEUED = 'hi2OutboxEnqueued';
+
+interface Prepared {
+  liid: string;
+  iriType: IriRecordType;
+  cin: number | null;
+  createdAt: string;
+  payload: Buffer;
+  destinations: string[];
+}
+
+/**
+ * Writes IRI records into `hi2_outbox` inside the caller's transaction (ARCHITECTURE.md §3.7):
+ * the pipeline calls `enqueue(em, …)` in the same `UnitOfWork.run` as the session update and the
+ * audit entry, so a record exists exactly when the event that caused it is committed.
+ *
+ * Sequence numbers: per destination, 1, 2, 3 … without gaps, reserved with one
+ * `UPDATE hi2_counter SET value = value + n … RETURNING value` per destination and call. On
+ * PostgreSQL that row stays locked until the caller commits, so concurrent transactions (other
+ * MF instances included) take their numbers in commit order and a drainer never sees seq n+1
+ * committed before seq n. Destinations are locked in id order so two transactions cannot
+ * deadlock on them. Call `enqueue` once per transaction, as its last write, to keep that lock
+ * short. On SQLite the UnitOfWork queue already serialises writers.
+ *
+ * Cost per call: one counter statement per destination and one multi-row INSERT per 500 rows;
+ * batch the records of one transaction into one call.
+ */
+@Injectable()
+export class OutboxWriter implements EntitySubscriberInterface {
+  private readonly listeners = new Set<() => void>();
+
+  constructor(dataSource: DataSource) {
+    dataSource.subscribers.push(this);
+  }
+
+  /** Calls `listener` after each commit of a transaction that enqueued rows (wakes the drainers). */
+  onCommitted(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async enqueue(
+    em: EntityManager,
+    input: OutboxItem | readonly OutboxItem[],
+  ): Promise<EnqueuedRow[]> {
+    const items = (Array.isArray(input) ? input : [input]) as readonly OutboxItem[];
+    const prepared = items.map(prepare);
+    const perDestination = new Map<string, number>();
+    for (const p of prepared)
+      for (const d of p.destinations) perDestination.set(d, (perDestination.get(d) ?? 0) + 1);
+    const next = new Map<string, number>();
+    for (const d of [...perDestination.keys()].sort()) {
+      const n = perDestination.get(d)!;
+      next.set(d, (await this.reserve(em, d, n)) - n + 1);
+    }
+    const rows: Array<[Prepared, string, number]> = [];
+    for (const p of prepared)
+      for (const d of p.destinations) {
+        const seq = next.get(d)!;
+        next.set(d, seq + 1);
+        rows.push([p, d, seq]);
+      }
+    const engine = engineOf(em);
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const q = new SqlParams(engine);
+      const values = rows
+        .slice(i, i + INSERT_CHUNK)
+        .map(
+          ([p, d, seq]) =>
+            `(${q.list([d, seq, p.liid, p.iriType, p.cin, p.createdAt, p.payload.toString('base64')])}, 'pending', 0)`,
+        );
+      await execSql(
+        em,
+        'INSERT INTO hi2_outbox (destination_id, seq, liid, iri_type, cin, created_at, payload, state, attempts) ' +
+          `VALUES ${values.join(', ')}`,
+        q,
+      );
+    }
+    if (rows.length) em.queryRunner!.data[ENQUEUED] = true;
+    return rows.map(([p, d, seq]) => ({ destinationId: d, seq, liid: p.liid, iriType: p.iriType }));
+  }
+
+  /** Reserves `n` numbers for `destination`; returns the last one. */
+  private async reserve(em: EntityManager, destination: string, n: number): Promise<number> {
+    const engine = engineOf(em);
+    const update = async (): Promise<number | undefined> => {
+      const q = new SqlParams(engine);
+      const r = await execSql(
+        em,
+        `UPDATE hi2_counter SET value = value + ${q.add(n)}, updated_at = ${q.add(isoNow())} ` +
+          `WHERE destination_id = ${q.add(destination)} AND scope = 'record' AND liid = '' AND cin = -1 ` +
+          'RETURNING value',
+        q,
+      );
+      return r.records.length ? toNumber(r.records[0].value) : undefined;
+    };
+    const last = await update();
+    if (last !== undefined) return last;
+    const q = new SqlParams(engine);
+    await execSql(
+      em,
+      'INSERT INTO hi2_counter (destination_id, scope, liid, cin, value, updated_at) ' +
+        `VALUES (${q.list([destination, 'record', '', -1, 0, isoNow()])}) ON CONFLICT DO NOTHING`,
+      q,
+    );
+    const created = await update();
+    if (created === undefined) throw new OutboxError('outbox counter row missing after insert');
+    return created;
+  }
+
+  afterTransactionCommit(event: TransactionCommitEvent): void {
+    if (!event.queryRunner.data[ENQUEUED]) return;
+    delete event.queryRunner.data[ENQUEUED];
+    for (const l of this.listeners) l();
+  }
+
+  afterTransactionRollback(event: TransactionCommitEvent): void {
+    delete event.queryRunner.data[ENQUEUED];
+  }
+}
+
+function prepare(item: OutboxItem): Prepared {
+  const payload = Buffer.isBuffer(item.record) ? item.record : encodeEpsIriContent(item.record);
+  const view = viewEncodedRecord(payload);
+  const destinations = [...new Set(item.destinations)];
+  if (!destinations.length) throw new OutboxError('an IRI record needs at least one destination');
+  if (
+    item.cin !== undefined &&
+    (!Number.isInteger(item.cin) || item.cin < 0 || item.cin > 0xffffffff)
+  )
+    throw new OutboxError('cin must be an integer in 0..4294967295');
+  return {
+    liid: view.liid.toString('utf8'),
+    iriType: view.kind,
+    cin: item.cin ?? null,
+    createdAt: isoNow(item.createdAt),
+    payload,
+    destinations,
+  };
+}

@@ -1,0 +1,65 @@
+import type { IriRecordType } from '@app/hi2';
+import { Column, Entity, PrimaryColumn, ValueTransformer } from 'typeorm';
+
+/** pending: waits for delivery; delivered: the LEA has it; dead: the LEA refused it repeatedly. */
+export type OutboxState = 'pending' | 'delivered' | 'dead';
+
+const bigintNumber: ValueTransformer = {
+  to: (v: number | null | undefined) => v,
+  from: (v: string | number | null) => (v === null ? null : Number(v)),
+};
+
+/**
+ * The BER travels as base64 text: TypeORM has no binary column type that both the SQLite and
+ * the PostgreSQL driver accept, and text keeps the table readable with plain SQL tools
+ * (`… | base64 -d | dumpasn1 -`). Encoding costs about a microsecond per record.
+ */
+const base64Buffer: ValueTransformer = {
+  to: (v: Buffer | undefined) => v?.toString('base64'),
+  from: (v: string) => Buffer.from(v, 'base64'),
+};
+
+/** One row of `hi2_outbox`: one IRI record for one LEA destination (migration Hi2Outbox1732300000500). */
+@Entity('hi2_outbox')
+export class OutboxRow {
+  @PrimaryColumn({ name: 'destination_id', type: 'varchar', length: 36 })
+  destinationId!: string;
+
+  /** Per-destination sequence number, assigned at insert in commit order (1, 2, 3 …). */
+  @PrimaryColumn({ type: 'bigint', transformer: bigintNumber })
+  seq!: number;
+
+  @Column({ type: 'varchar', length: 25 })
+  liid!: string;
+
+  @Column({ name: 'iri_type', type: 'varchar', length: 10 })
+  iriType!: IriRecordType;
+
+  /** Communication Identity Number of the session; null for records outside a session. */
+  @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
+  cin!: number | null;
+
+  @Column({ name: 'created_at', type: 'varchar', length: 32 })
+  createdAt!: string;
+
+  /** BER of one EpsIRIContent (TS 33.108 B.9), stored as base64. */
+  @Column({ type: 'text', transformer: base64Buffer })
+  payload!: Buffer;
+
+  @Column({ type: 'varchar', length: 10, default: 'pending' })
+  state!: OutboxState;
+
+  /** Deliveries the LEA refused (FTPS 5xx on STOR/RENAME, TLS connection ended on it). */
+  @Column({ type: 'integer', default: 0 })
+  attempts!: number;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 500, nullable: true })
+  lastError!: string | null;
+
+  /** FTPS: the file this row was planned into; set before the upload, kept after it. */
+  @Column({ name: 'file_name', type: 'varchar', length: 120, nullable: true })
+  fileName!: string | null;
+
+  @Column({ name: 'delivered_at', type: 'varchar', length: 32, nullable: true })
+  deliveredAt!: string | null;
+}

@@ -1,0 +1,364 @@
+import { ImsEvent } from '@app/hi2';
+import { parseSipMessage, redactSdesKeys, SipMessage, SipParseError } from '@app/sip';
+import { X2AttributeType, X2PayloadFormat, X2Pdu, X2PduType } from '@app/x2';
+import { EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { AuditRecord } from '../audit/audit-chain';
+import { KeyManagementStep, planKeyManagement } from '../keys/key-management-plan';
+import { UnitOfWork } from '../persistence/unit-of-work';
+import type { ActiveTask, XidLookup } from '../warrants/task-registry';
+import type { X2PduSink, X2Source } from '../x2/x2-connection';
+import { CallSession } from './call-session';
+import { CallSessionStore } from './call-session-store';
+import { CounterBlock } from './counter-block';
+import { interceptionMetrics } from './interception-metrics';
+import { IriRecorder, PendingIri } from './iri-recorder';
+import { decideInSession, decideWithoutSession, IriDecision } from './iri-state-machine';
+import { partiesOf, targetRole } from './target-match';
+
+/** A MIKEY-TICKET key request to start once the event that carried it is committed. */
+export interface TicketKeyJob {
+  task: ActiveTask;
+  session: Pick<CallSession, 'liid' | 'callId' | 'cin'>;
+  /** The target's role in the MIKEY exchange (RFC 6043): sender of the TRANSFER_INIT or not. */
+  role: 'initiator' | 'responder';
+  step: Extract<KeyManagementStep, { kind: 'ticket' }>;
+  callId: string;
+  initiatorUri: string;
+  responderUri: string;
+  observedAt: Date;
+}
+
+export interface PipelinePorts {
+  uow: UnitOfWork;
+  tasks: { lookupXid(xid: string, at: Date): XidLookup };
+  sessions: CallSessionStore;
+  cins: CounterBlock;
+  iri: IriRecorder;
+  audit: AuditService;
+  /** Receives ticket key jobs after their event committed (KeyRetrievalService). */
+  startKeyJobs(jobs: TicketKeyJob[]): void;
+  batch: { maxEvents: number; maxDelayMs: number };
+}
+
+interface Item {
+  pdus: X2Pdu[];
+  source: X2Source;
+  resolve(): void;
+  reject(e: unknown): void;
+}
+
+/** What one batch produced, written in one transaction. */
+interface BatchOutput {
+  iris: PendingIri[];
+  sessions: Map<string, CallSession>;
+  audits: AuditRecord[];
+  drops: Map<string, { reason: string; count: number; xid: string; liid?: string }>;
+  keyJobs: TicketKeyJob[];
+}
+
+/**
+ * The MF's main job (ARCHITECTURE.md §3): X2 PDUs in → task lookup → SIP parse → session and
+ * IRI state → key management → IRI records in the outbox. PDUs from all connections are
+ * gathered into batches (at most `maxEvents`, at most `maxDelayMs` old) and each batch is one
+ * transaction: session rows, outbox rows and audit entries commit together, and only then
+ * are the batch's PDUs accepted (their connections resume reading) and its key requests
+ * started. A failed transaction rejects the whole batch: the connections close, session state
+ * in memory is left as it was before the batch.
+ *
+ * Events are handled in arrival order; IRI types per (LIID, Call-ID) follow iri-state-machine.
+ * Choices where the standards leave room are documented there and in target-match.ts.
+ */
+export class InterceptionPipeline implements X2PduSink {
+  private queue: Item[] = [];
+  private queuedEvents = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> = Promise.resolve();
+
+  constructor(private readonly ports: PipelinePorts) {}
+
+  submit(pdus: X2Pdu[], source: X2Source): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push({ pdus, source, resolve, reject });
+      this.queuedEvents += pdus.length;
+      if (this.queuedEvents >= this.ports.batch.maxEvents) this.flushSoon(0);
+      else this.flushSoon(this.ports.batch.maxDelayMs);
+    });
+  }
+
+  /** Processes everything queued so far (graceful shutdown, tests). */
+  async drain(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.running.then(() => this.flush());
+    await this.running;
+  }
+
+  /**
+   * Ends sessions without any event for `timeoutMs` (calls whose end was never seen): an END
+   * IRI without SIP message while the warrant is still active, an audit entry either way.
+   */
+  expireIdleSessions(timeoutMs: number, now = new Date()): Promise<number> {
+    // Runs between batches, never beside one: both change the same sessions.
+    const done = this.running.then(() => this.endIdle(timeoutMs, now));
+    this.running = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    return done;
+  }
+
+  private async endIdle(timeoutMs: number, now: Date): Promise<number> {
+    const idle = this.ports.sessions.idleSince(new Date(now.getTime() - timeoutMs));
+    if (!idle.length) return 0;
+    const ended = idle.map((s) => ({ ...cloneSession(s)!, phase: 'ended' as const, endedAt: now }));
+    await this.ports.uow.run(async (em) => {
+      await this.ports.sessions.persist(em, ended);
+      const iris: PendingIri[] = [];
+      for (const s of ended) {
+        const lookup = this.ports.tasks.lookupXid(s.xid, now);
+        if (lookup.status === 'active') {
+          iris.push({
+            task: lookup.task,
+            event: { type: 'END', timestamp: now, initiator: s.initiator },
+            cin: s.cin,
+          });
+        }
+        await this.ports.audit.append(
+          {
+            actor: 'pipeline',
+            action: 'session.timeout',
+            object: `cin/${s.cin}`,
+            liid: s.liid,
+            outcome: 'success',
+            details: {
+              lastEventAt: s.lastEventAt.toISOString(),
+              endIri: lookup.status === 'active',
+            },
+          },
+          em,
+        );
+      }
+      await this.ports.iri.record(em, iris);
+    });
+    this.ports.sessions.evictEnded(ended);
+    interceptionMetrics.openSessions.set(this.ports.sessions.size);
+    return ended.length;
+  }
+
+  private flushSoon(delayMs: number): void {
+    if (this.timer && delayMs > 0) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.running = this.running.then(() => this.flush());
+    }, delayMs);
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.queue;
+    if (!items.length) return;
+    this.queue = [];
+    this.queuedEvents = 0;
+    const out: BatchOutput = {
+      iris: [],
+      sessions: new Map(),
+      audits: [],
+      drops: new Map(),
+      keyJobs: [],
+    };
+    try {
+      for (const item of items)
+        for (const pdu of item.pdus) await this.process(pdu, item.source, out);
+      await this.ports.uow.run(async (em) => this.commit(em, out));
+    } catch (e) {
+      interceptionMetrics.batchFailures.inc();
+      for (const i of items) i.reject(e);
+      return;
+    }
+    for (const s of out.sessions.values()) this.ports.sessions.add(s);
+    this.ports.sessions.evictEnded(out.sessions.values());
+    interceptionMetrics.openSessions.set(this.ports.sessions.size);
+    for (const d of out.drops.values())
+      interceptionMetrics.dropped.inc({ reason: d.reason }, d.count);
+    if (out.keyJobs.length) this.ports.startKeyJobs(out.keyJobs);
+    for (const i of items) i.resolve();
+  }
+
+  private async commit(em: EntityManager, out: BatchOutput): Promise<void> {
+    await this.ports.sessions.persist(em, [...out.sessions.values()]);
+    await this.ports.iri.record(em, out.iris);
+    for (const d of out.drops.values()) {
+      out.audits.push({
+        actor: 'x2',
+        action: 'x2.event.dropped',
+        object: `xid/${d.xid}`,
+        liid: d.liid ?? null,
+        outcome: 'dropped',
+        details: { reason: d.reason, count: d.count },
+      });
+    }
+    for (const a of out.audits) await this.ports.audit.append(a, em);
+  }
+
+  private drop(out: BatchOutput, reason: string, xid: string, liid?: string): void {
+    const k = `${reason}\u0000${xid}`;
+    const d = out.drops.get(k);
+    if (d) d.count++;
+    else out.drops.set(k, { reason, count: 1, xid, ...(liid ? { liid } : {}) });
+  }
+
+  private async process(pdu: X2Pdu, source: X2Source, out: BatchOutput): Promise<void> {
+    const at = eventTime(pdu);
+    // The validity window is judged on the MF's own clock, not on the NE's timestamp.
+    const lookup = this.ports.tasks.lookupXid(pdu.xid, new Date());
+    if (lookup.status !== 'active') {
+      return this.drop(
+        out,
+        `xid-${lookup.status}`,
+        pdu.xid,
+        'task' in lookup ? lookup.task.warrant.liid : undefined,
+      );
+    }
+    const task = lookup.task;
+    if ((pdu.pduType as X2PduType) !== X2PduType.X2)
+      return this.drop(out, 'x3-not-supported', pdu.xid, task.warrant.liid);
+    if ((pdu.payloadFormat as X2PayloadFormat) !== X2PayloadFormat.SipMessage) {
+      return this.drop(out, `payload-format-${pdu.payloadFormat}`, pdu.xid, task.warrant.liid);
+    }
+    let sip: SipMessage;
+    try {
+      sip = parseSipMessage(pdu.payload);
+    } catch (e) {
+      if (!(e instanceof SipParseError)) throw e;
+      interceptionMetrics.sipErrors.inc();
+      out.audits.push({
+        actor: 'x2',
+        action: 'x2.sip.malformed',
+        object: source.neIdentity,
+        liid: task.warrant.liid,
+        outcome: 'failure',
+        details: { code: e.code, xid: pdu.xid, delivered: 'REPORT with the raw message' },
+      });
+      out.iris.push({
+        task,
+        event: {
+          type: 'REPORT',
+          timestamp: at,
+          imsEvent: ImsEvent.unfilteredSIPmessage,
+          sipMessage: pdu.payload,
+        },
+      });
+      return;
+    }
+    await this.processSip(task, pdu, sip, at, out);
+  }
+
+  private async processSip(
+    task: ActiveTask,
+    pdu: X2Pdu,
+    sip: SipMessage,
+    at: Date,
+    out: BatchOutput,
+  ): Promise<void> {
+    const liid = task.warrant.liid;
+    const facts = {
+      callId: sip.callId,
+      ...(sip.method ? { method: sip.method } : {}),
+      ...(sip.statusCode !== undefined ? { status: sip.statusCode } : {}),
+      cseqMethod: sip.cseq.method,
+      ...(sip.identity.from.tag ? { fromTag: sip.identity.from.tag } : {}),
+      ...(sip.identity.to.tag ? { toTag: sip.identity.to.tag } : {}),
+    };
+    const key = `${liid}\u0000${sip.callId}`;
+    let session = out.sessions.get(key) ?? cloneSession(this.ports.sessions.get(liid, sip.callId));
+    let decision: IriDecision;
+    if (session) {
+      decision = decideInSession(session, facts);
+      session.lastEventAt = at;
+      if (decision.closed) session.endedAt = at;
+    } else {
+      const r = decideWithoutSession(facts);
+      decision = r.decision;
+      if (r.state) {
+        session = {
+          ...r.state,
+          liid,
+          callId: sip.callId,
+          cin: await this.ports.cins.take(),
+          initiator: targetRole(sip, task.target.normalized),
+          xid: pdu.xid,
+          startedAt: at,
+          lastEventAt: at,
+        };
+      }
+    }
+    if (session) out.sessions.set(key, session);
+
+    const keysMode = task.warrant.deliveryMode === 'keys';
+    const event: PendingIri['event'] = {
+      type: decision.type,
+      timestamp: at,
+      initiator: session?.initiator ?? targetRole(sip, task.target.normalized),
+      parties: partiesOf(sip),
+      imsEvent: ImsEvent.unfilteredSIPmessage,
+      sipMessage: keysMode ? sip.raw : redactSdesKeys(sip),
+    };
+    for (const step of sip.sdp ? planKeyManagement(sip.sdp) : []) {
+      if (step.kind === 'sdes' && keysMode) event.keys = [...(event.keys ?? []), ...step.keys];
+      else if (step.kind === 'undecryptable') {
+        event.mediaSecFailure = true;
+        interceptionMetrics.keyAlarms.inc({ kind: 'undecryptable' });
+        out.audits.push({
+          actor: 'keys',
+          action: 'keys.undecryptable',
+          object: `call/${sip.callId}`,
+          liid,
+          outcome: 'alarm',
+          details: { scheme: step.scheme, reason: step.reason, media: step.mediaIndexes },
+        });
+      } else if (step.kind === 'ticket' && session) {
+        const sender = targetRole(sip, task.target.normalized);
+        const targetSent =
+          sip.kind === 'request' ? sender === 'originating' : sender === 'terminating';
+        out.keyJobs.push({
+          task,
+          session: { liid, callId: sip.callId, cin: session.cin },
+          role: targetSent ? 'initiator' : 'responder',
+          step,
+          callId: sip.callId,
+          initiatorUri: (sip.kind === 'request' ? sip.identity.from : sip.identity.to).uri,
+          responderUri: (sip.kind === 'request' ? sip.identity.to : sip.identity.from).uri,
+          observedAt: at,
+        });
+      }
+    }
+    out.iris.push({
+      task,
+      event,
+      ...(session && decision.type !== 'REPORT' ? { cin: session.cin } : {}),
+    });
+    if (decision.opened || decision.closed) {
+      out.audits.push({
+        actor: 'pipeline',
+        action: decision.opened ? 'session.begin' : 'session.end',
+        object: `cin/${session?.cin}`,
+        liid,
+        outcome: 'success',
+        details: { initiator: session?.initiator },
+      });
+    }
+  }
+}
+
+/** Time of the event: the NE's Timestamp attribute (TS 103 221-2 §5.3.10) if present, else now. */
+function eventTime(pdu: X2Pdu): Date {
+  const ts = pdu.attribute(X2AttributeType.Timestamp);
+  if (ts?.kind === 'timestamp')
+    return new Date(ts.seconds * 1000 + Math.floor(ts.nanoseconds / 1e6));
+  return new Date();
+}
+
+function cloneSession(s: CallSession | undefined): CallSession | undefined {
+  return s && { ...s, openDialogs: [...s.openDialogs] };
+}

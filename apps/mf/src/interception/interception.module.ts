@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import {
+  Inject,
+  Injectable,
+  Module,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { IriBuilder } from '@app/hi2';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { MF_CONFIG } from '../config/config.module';
+import { MfConfig } from '../config/mf-config';
+import { OutboxWriter } from '../handover/outbox/outbox-writer';
+import { KeyRetrieval } from '../keys/key-retrieval';
+import { UnitOfWork } from '../persistence/unit-of-work';
+import { TaskRegistry } from '../warrants/task-registry';
+import { WarrantsModule } from '../warrants/warrants.module';
+import { X2Listener } from '../x2/x2-listener';
+import { KmsClient } from '../xk/kms-client';
+import { KmsRouter } from '../xk/kms-router';
+import { CallSessionEntity } from './call-session.entity';
+import { CallSessionStore } from './call-session-store';
+import { CounterBlock } from './counter-block';
+import { InterceptionPipeline } from './interception-pipeline';
+import { IriRecorder } from './iri-recorder';
+
+/** Injection token of the running X2Listener (its `port` is the bound X2 port). */
+export const X2_LISTENER = Symbol('X2_LISTENER');
+
+/**
+ * Wires the ingest side (ARCHITECTURE.md §3): X2 listener → InterceptionPipeline → outbox,
+ * with the Xk key retrieval and the session-timeout sweep. Starts after the task table is
+ * loaded (OnApplicationBootstrap) and stops gracefully: the listener finishes in-flight PDUs,
+ * the pipeline commits its last batch, key requests under way complete.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  readonly listener: X2Listener;
+  readonly pipeline: InterceptionPipeline;
+  readonly keys: KeyRetrieval;
+  private readonly sessions: CallSessionStore;
+  private sweep: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(MF_CONFIG) private readonly config: MfConfig,
+    ds: DataSource,
+    uow: UnitOfWork,
+    audit: AuditService,
+    private readonly tasks: TaskRegistry,
+    outbox: OutboxWriter,
+  ) {
+    const iri = new IriBuilder({
+      networkIdentifier: { operatorId: config.OPERATOR_ID.slice(0, 5) },
+    });
+    const recorder = new IriRecorder(iri, outbox);
+    const client = new KmsClient({
+      tls: {
+        ca: readFileSync(config.TLS_CA_FILE),
+        cert: readFileSync(config.XK_CERT_FILE),
+        key: readFileSync(config.XK_KEY_FILE),
+      },
+      requestTimeoutMs: config.XK_REQUEST_TIMEOUT_MS,
+      retryBaseMs: config.XK_RETRY_BASE_MS,
+      retryMaxMs: config.XK_RETRY_MAX_MS,
+    });
+    const router = new KmsRouter({
+      kms: config.XK_KMS_ROUTES,
+      defaultKmsByDomain: config.XK_DEFAULT_KMS_BY_DOMAIN,
+    });
+    this.keys = new KeyRetrieval(client, router, uow, recorder, audit, config.XK_DEADLINE_MS);
+    this.sessions = new CallSessionStore(ds);
+    this.pipeline = new InterceptionPipeline({
+      uow,
+      tasks,
+      sessions: this.sessions,
+      cins: new CounterBlock(ds, 'cin'),
+      iri: recorder,
+      audit,
+      startKeyJobs: (jobs) => this.keys.start(jobs),
+      batch: {
+        maxEvents: config.PIPELINE_BATCH_MAX_EVENTS,
+        maxDelayMs: config.PIPELINE_BATCH_MAX_DELAY_MS,
+      },
+    });
+    const auditX2 = (
+      action: string,
+      outcome: 'success' | 'failure' | 'denied',
+      object: string,
+      details: Record<string, unknown>,
+    ) =>
+      void audit.append({ actor: 'x2', action, object, outcome, details }).catch(() => undefined);
+    this.listener = new X2Listener(
+      {
+        host: config.X2_HOST,
+        port: config.X2_PORT,
+        caFile: config.TLS_CA_FILE,
+        certFile: config.TLS_CERT_FILE,
+        keyFile: config.TLS_KEY_FILE,
+        allowedNeIdentities: config.X2_ALLOWED_NE,
+        maxConnections: config.X2_MAX_CONNECTIONS,
+        limits: {
+          maxHeaderLength: config.X2_MAX_HEADER_BYTES,
+          maxPayloadLength: config.X2_MAX_PAYLOAD_BYTES,
+          maxPdusPerSecond: config.X2_MAX_PDUS_PER_SECOND,
+          idleTimeoutMs: config.X2_IDLE_TIMEOUT_MS,
+          maxInFlightBatches: 4,
+        },
+      },
+      this.pipeline,
+      auditX2,
+    );
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.tasks.reload(); // the task table must be there before the first PDU
+    await this.sessions.load();
+    await this.listener.start();
+    this.sweep = setInterval(() => {
+      void this.pipeline.expireIdleSessions(this.config.SESSION_TIMEOUT_MS).catch(() => undefined);
+    }, this.config.SESSION_SWEEP_INTERVAL_MS);
+    this.sweep.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    await this.listener.stop();
+    await this.pipeline.drain();
+    await this.keys.idle();
+  }
+}
+
+/** The ingest role of the MF (MF_ROLES contains `ingest`). */
+@Module({
+  imports: [WarrantsModule, TypeOrmModule.forFeature([CallSessionEntity])],
+  providers: [
+    IngestService,
+    { provide: X2_LISTENER, inject: [IngestService], useFactory: (s: IngestService) => s.listener },
+  ],
+  exports: [IngestService, X2_LISTENER],
+})
+export class InterceptionModule {}

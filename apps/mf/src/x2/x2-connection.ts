@@ -1,0 +1,187 @@
+import type { TLSSocket } from 'node:tls';
+import {
+  checkX2Pdu,
+  encodeX2Keepalive,
+  X2DecodeError,
+  X2Limits,
+  X2Pdu,
+  X2PduType,
+  X2StreamFramer,
+} from '@app/x2';
+import { x2Metrics } from './x2-metrics';
+
+/** Who sent a PDU: the NE's certificate identity and address. */
+export interface X2Source {
+  connectionId: string;
+  neIdentity: string;
+  remoteAddress: string;
+}
+
+/**
+ * Receives the X2/X3 PDUs of a connection. The promise resolves once the PDUs' consequences
+ * (records, audit entries) are committed; until then the connection counts them as in flight.
+ */
+export interface X2PduSink {
+  submit(pdus: X2Pdu[], source: X2Source): Promise<void>;
+}
+
+export interface X2ConnectionLimits extends X2Limits {
+  maxPdusPerSecond: number;
+  idleTimeoutMs: number;
+  /** Submitted batches not yet committed before reading pauses (TCP backpressure to the NE). */
+  maxInFlightBatches: number;
+}
+
+export type X2CloseReason =
+  'peer-closed' | 'framing-error' | 'idle-timeout' | 'socket-error' | 'shutdown' | 'sink-error';
+
+/**
+ * One NE connection (TS 103 221-2 §6): frames the TLS byte stream, answers keepalives with a
+ * keepalive acknowledgement echoing the sequence number (§6.2.4), hands X2/X3 PDUs to the
+ * sink, and enforces the per-connection limits.
+ *
+ * - Rate: a token bucket of `maxPdusPerSecond` (burst = one second's worth); PDUs beyond it
+ *   wait, with reading paused, so a fast NE is slowed by TCP flow control, never dropped.
+ * - Acceptance: TS 103 221-2 has no application acknowledgement; reading pauses while
+ *   `maxInFlightBatches` batches are uncommitted, so the NE's TCP window, not our memory,
+ *   absorbs a slow database.
+ * - A framing error closes the connection (the stream cannot resynchronise); a PDU with odd
+ *   field values is counted and still delivered to the sink, which decides.
+ */
+export class X2Connection {
+  private readonly framer: X2StreamFramer;
+  private tokens: number;
+  private lastRefill = Date.now();
+  private inFlight = 0;
+  private rateTimer: NodeJS.Timeout | undefined;
+  /** Framed PDUs waiting for rate-limit tokens. */
+  private readonly backlog: X2Pdu[] = [];
+  private closing = false;
+  private drained: Promise<void> = Promise.resolve();
+  private resolveDrained: (() => void) | undefined;
+
+  constructor(
+    private readonly socket: TLSSocket,
+    readonly source: X2Source,
+    private readonly limits: X2ConnectionLimits,
+    private readonly sink: X2PduSink,
+    private readonly onClose: (c: X2Connection, reason: X2CloseReason, detail?: string) => void,
+  ) {
+    this.framer = new X2StreamFramer(limits);
+    this.tokens = limits.maxPdusPerSecond;
+    socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle-timeout'));
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    socket.on('end', () => {
+      const err = this.framer.end();
+      this.close(err ? 'framing-error' : 'peer-closed', err?.message);
+    });
+    socket.on('error', (e: Error) => this.close('socket-error', e.message));
+    socket.on('close', () => this.close('peer-closed'));
+  }
+
+  /** Stops reading, waits for in-flight batches to commit, then ends the connection. */
+  async shutdown(): Promise<void> {
+    this.socket.pause();
+    if (this.rateTimer) clearTimeout(this.rateTimer);
+    this.rateTimer = undefined;
+    if (this.backlog.length) this.submit(this.backlog.splice(0));
+    await this.drained;
+    this.close('shutdown');
+  }
+
+  private onData(chunk: Buffer): void {
+    x2Metrics.octets.inc(chunk.length);
+    const { pdus, error } = this.framer.feed(chunk);
+    for (const pdu of pdus) {
+      const type = pdu.pduType as X2PduType;
+      if (type === X2PduType.Keepalive) {
+        const seq = pdu.sequenceNumber();
+        x2Metrics.pdus.inc({ type: 'keepalive' });
+        if (seq !== undefined)
+          this.socket.write(encodeX2Keepalive(X2PduType.KeepaliveAcknowledgement, seq));
+        else x2Metrics.pduIssues.inc({ code: 'KEEPALIVE_WITHOUT_SEQUENCE_NUMBER' });
+        continue;
+      }
+      x2Metrics.pdus.inc({
+        type: type === X2PduType.X3 ? 'x3' : type === X2PduType.X2 ? 'x2' : 'other',
+      });
+      for (const issue of checkX2Pdu(pdu)) x2Metrics.pduIssues.inc({ code: issue.code });
+      this.backlog.push(pdu);
+    }
+    this.release();
+    if (error) {
+      x2Metrics.framingErrors.inc({ code: error.code });
+      this.close('framing-error', describe(error));
+    }
+  }
+
+  /**
+   * Hands as many backlog PDUs to the sink as the token bucket allows; the rest wait, with
+   * reading paused, until tokens refill. The backlog never exceeds the PDUs of one chunk.
+   */
+  private release(): void {
+    const now = Date.now();
+    const rate = this.limits.maxPdusPerSecond;
+    this.tokens = Math.min(rate, this.tokens + ((now - this.lastRefill) * rate) / 1000);
+    this.lastRefill = now;
+    const n = Math.min(this.backlog.length, Math.floor(this.tokens));
+    if (n > 0) {
+      this.tokens -= n;
+      this.submit(this.backlog.splice(0, n));
+    }
+    if (this.backlog.length === 0 || this.rateTimer || this.closing) return;
+    this.socket.pause();
+    const wait = Math.ceil(((Math.min(this.backlog.length, rate) - this.tokens) * 1000) / rate);
+    this.rateTimer = setTimeout(() => {
+      this.rateTimer = undefined;
+      this.release();
+      this.resumeIfAllowed();
+    }, wait);
+  }
+
+  private submit(pdus: X2Pdu[]): void {
+    if (this.inFlight++ === 0) this.drained = new Promise((r) => (this.resolveDrained = r));
+    if (this.inFlight >= this.limits.maxInFlightBatches) this.socket.pause();
+    this.sink.submit(pdus, this.source).then(
+      () => this.settle(),
+      (e: unknown) => {
+        this.settle();
+        // Not committed: close so that the NE sees the failure (TCP reset) instead of silence.
+        this.close('sink-error', e instanceof Error ? e.message : String(e));
+      },
+    );
+  }
+
+  private settle(): void {
+    this.inFlight--;
+    if (this.inFlight === 0 && this.backlog.length === 0) this.resolveDrained?.();
+    this.resumeIfAllowed();
+  }
+
+  private resumeIfAllowed(): void {
+    if (
+      !this.closing &&
+      this.inFlight < this.limits.maxInFlightBatches &&
+      this.backlog.length === 0
+    ) {
+      this.socket.resume();
+    }
+  }
+
+  private close(reason: X2CloseReason, detail?: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    if (this.rateTimer) clearTimeout(this.rateTimer);
+    this.rateTimer = undefined;
+    // PDUs already framed were received whole: they go to the sink whatever ends the stream.
+    if (this.backlog.length) this.submit(this.backlog.splice(0));
+    if (reason === 'framing-error' || reason === 'sink-error' || reason === 'idle-timeout')
+      this.socket.destroy();
+    else this.socket.end();
+    this.onClose(this, reason, detail);
+  }
+}
+
+function describe(e: X2DecodeError): string {
+  return `${e.code} at stream offset ${e.offset}: ${e.message}`;
+}

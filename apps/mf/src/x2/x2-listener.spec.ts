@@ -1,0 +1,229 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tls from 'node:tls';
+import { CertificateAuthority, writeDevPki } from '@app/pki';
+import {
+  encodeX2Keepalive,
+  encodeX2Pdu,
+  X2Pdu,
+  X2PayloadDirection,
+  X2PayloadFormat,
+  X2PduType,
+  X2StreamFramer,
+} from '@app/x2';
+import { X2PduSink, X2Source } from './x2-connection';
+import { X2Listener, X2ListenerOptions } from './x2-listener';
+
+const XID = '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b';
+const sipPdu = (n: number) =>
+  encodeX2Pdu({
+    pduType: X2PduType.X2,
+    payloadFormat: X2PayloadFormat.SipMessage,
+    payloadDirection: X2PayloadDirection.FromTarget,
+    xid: XID,
+    correlationId: BigInt(n),
+    payload: Buffer.from(`MESSAGE sip:b@x SIP/2.0\r\nCSeq: ${n} MESSAGE\r\n\r\n`),
+  });
+
+class RecordingSink implements X2PduSink {
+  readonly received: Array<{ n: bigint; source: X2Source }> = [];
+  delayMs = 0;
+  submit(pdus: X2Pdu[], source: X2Source): Promise<void> {
+    return new Promise((r) =>
+      setTimeout(() => {
+        for (const p of pdus) this.received.push({ n: p.correlationIdValue, source });
+        r();
+      }, this.delayMs),
+    );
+  }
+}
+
+describe('X2Listener', () => {
+  const pki = mkdtempSync(join(tmpdir(), 'x2-pki-'));
+  const file = (n: string) => join(pki, n);
+  const audit: Array<{ action: string; outcome: string; details: Record<string, unknown> }> = [];
+  let sink: RecordingSink;
+  let listener: X2Listener;
+
+  const options = (o: Partial<X2ListenerOptions> = {}): X2ListenerOptions => ({
+    host: '127.0.0.1',
+    port: 0,
+    caFile: file('ca.crt'),
+    certFile: file('mf.crt'),
+    keyFile: file('mf.key'),
+    allowedNeIdentities: [],
+    maxConnections: 8,
+    limits: {
+      maxHeaderLength: 4096,
+      maxPayloadLength: 65536,
+      maxPdusPerSecond: 100_000,
+      idleTimeoutMs: 10_000,
+      maxInFlightBatches: 4,
+    },
+    ...o,
+  });
+  const connect = (cert = 'ne', key = cert) =>
+    new Promise<tls.TLSSocket>((resolve, reject) => {
+      const s = tls.connect({
+        host: '127.0.0.1',
+        port: listener.port,
+        servername: 'localhost',
+        ca: readFileSync(file('ca.crt')),
+        cert: cert.includes('BEGIN') ? cert : readFileSync(file(`${cert}.crt`)),
+        key: key.includes('BEGIN') ? key : readFileSync(file(`${key}.key`)),
+      });
+      s.once('secureConnect', () => resolve(s));
+      s.once('error', reject);
+    });
+  const closedBy = (s: tls.TLSSocket) => new Promise<void>((r) => s.once('close', () => r()));
+  const until = async (cond: () => boolean, ms = 5000) => {
+    const end = Date.now() + ms;
+    while (!cond()) {
+      if (Date.now() > end) throw new Error('condition not reached');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  };
+
+  beforeAll(() => writeDevPki(pki));
+  afterAll(() => rmSync(pki, { recursive: true, force: true }));
+  beforeEach(async () => {
+    sink = new RecordingSink();
+    audit.length = 0;
+    listener = new X2Listener(options(), sink, (action, outcome, _o, details) =>
+      audit.push({ action, outcome, details }),
+    );
+    await listener.start();
+  });
+  afterEach(() => listener.stop());
+
+  it('answers a keepalive with an acknowledgement echoing its sequence number', async () => {
+    const s = await connect();
+    const framer = new X2StreamFramer();
+    const ack = new Promise<X2Pdu>((r) =>
+      s.on('data', (c: Buffer) => framer.feed(c).pdus.forEach(r)),
+    );
+    s.write(encodeX2Keepalive(X2PduType.Keepalive, 4242));
+    const pdu = await ack;
+    expect(pdu.pduType).toBe(X2PduType.KeepaliveAcknowledgement);
+    expect(pdu.sequenceNumber()).toBe(4242);
+    s.end();
+  });
+
+  it('delivers PDUs in order whatever the chunking, tagged with the NE identity', async () => {
+    const s = await connect();
+    const stream = Buffer.concat(Array.from({ length: 50 }, (_, i) => sipPdu(i)));
+    for (let at = 0; at < stream.length; at += 97) s.write(stream.subarray(at, at + 97));
+    await until(() => sink.received.length === 50);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([...Array(50).keys()]);
+    expect(sink.received[0].source.neIdentity).toBe('urn:x-li:ne:pcscf1');
+    s.end();
+    expect(audit.map((a) => a.action)).toContain('x2.connection.open');
+  });
+
+  it('closes a connection that sends garbage while another keeps delivering', async () => {
+    const good = await connect();
+    const bad = await connect();
+    const badClosed = closedBy(bad);
+    good.write(sipPdu(1));
+    bad.write(Buffer.from('GET / HTTP/1.1\r\nHost: x\r\n\r\n' + 'x'.repeat(40)));
+    await badClosed;
+    good.write(sipPdu(2));
+    await until(() => sink.received.length === 2);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([1, 2]);
+    await until(() => audit.some((a) => a.action === 'x2.connection.closed'));
+    const closed = audit.find((a) => a.action === 'x2.connection.closed');
+    expect(closed).toMatchObject({ outcome: 'failure', details: { reason: 'framing-error' } });
+    expect(String(closed!.details.detail)).toMatch(/^UNSUPPORTED_MAJOR_VERSION at stream offset 0/);
+    good.end();
+  });
+
+  it('closes a connection announcing a payload above the limit, before buffering it', async () => {
+    const s = await connect();
+    const done = closedBy(s);
+    const big = encodeX2Pdu({
+      pduType: X2PduType.X2,
+      payloadFormat: X2PayloadFormat.SipMessage,
+      payloadDirection: X2PayloadDirection.FromTarget,
+      xid: XID,
+      payload: Buffer.alloc(70_000),
+    });
+    s.write(big.subarray(0, 40));
+    await done;
+    expect(audit.find((a) => a.action === 'x2.connection.closed')?.details.detail).toMatch(
+      /^PAYLOAD_TOO_LARGE/,
+    );
+    expect(sink.received).toHaveLength(0);
+  });
+
+  it('refuses a client certificate from another CA', async () => {
+    const rogue = await (
+      await CertificateAuthority.create('Rogue')
+    ).issue({ commonName: 'evil', usages: ['client'] });
+    const s = await connect(rogue.certPem, rogue.keyPem).catch((e: Error) => e);
+    if (!(s instanceof Error)) await closedBy(s); // TLS 1.3: the refusal arrives after the handshake
+    await until(() => audit.some((a) => a.action === 'x2.connection.refused'));
+    expect(listener.openConnections).toBe(0);
+  });
+
+  it('refuses an NE whose identity is not on the allow-list', async () => {
+    await listener.stop();
+    listener = new X2Listener(
+      options({ allowedNeIdentities: ['urn:x-li:ne:pcscf1'] }),
+      sink,
+      (action, outcome, _o, details) => audit.push({ action, outcome, details }),
+    );
+    await listener.start();
+    const other = await connect('other-client');
+    await closedBy(other);
+    const ok = await connect('ne');
+    ok.write(sipPdu(7));
+    await until(() => sink.received.length === 1);
+    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details.reason).toBe(
+      'NE identity not allowed',
+    );
+    ok.end();
+  });
+
+  it('finishes in-flight PDUs on graceful shutdown', async () => {
+    sink.delayMs = 200;
+    const s = await connect();
+    s.write(Buffer.concat([sipPdu(1), sipPdu(2), sipPdu(3)]));
+    await until(() => listener.openConnections === 1);
+    await new Promise((r) => setTimeout(r, 50));
+    await listener.stop();
+    expect(sink.received.map((r) => Number(r.n))).toEqual([1, 2, 3]);
+  });
+
+  it('slows a connection above its PDU rate instead of dropping PDUs', async () => {
+    await listener.stop();
+    listener = new X2Listener(
+      options({ limits: { ...options().limits, maxPdusPerSecond: 100 } }),
+      sink,
+      () => undefined,
+    );
+    await listener.start();
+    const s = await connect();
+    const started = Date.now();
+    for (let i = 0; i < 250; i++) s.write(sipPdu(i));
+    await until(() => sink.received.length === 250);
+    // 100 tokens at start, then 100/s: 250 PDUs need at least ~1.5 s.
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1300);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([...Array(250).keys()]);
+    s.end();
+  });
+
+  it('hands PDUs still waiting for rate tokens to the sink when the NE closes', async () => {
+    await listener.stop();
+    listener = new X2Listener(
+      options({ limits: { ...options().limits, maxPdusPerSecond: 10 } }),
+      sink,
+      () => undefined,
+    );
+    await listener.start();
+    const s = await connect();
+    s.end(Buffer.concat(Array.from({ length: 40 }, (_, i) => sipPdu(i))));
+    await until(() => sink.received.length === 40, 2000);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([...Array(40).keys()]);
+  });
+});

@@ -1,0 +1,272 @@
+import { formatGeneralizedTimeUtc } from './asn1/converters';
+import { encodePsPdu } from './codec';
+import { Hi2DecodeError, Hi2EncodeError } from './errors';
+import { LIID_MAX_OCTETS } from './schema/hi2-operations';
+import { LI_PS_DOMAIN_ID, TimeStampQualifier } from './schema/li-ps-pdu';
+import { PduOptions, PsHeaderConfig, PsPduBuilder, RecordKind } from './ps-pdu-builder';
+
+/**
+ * Delivery-side wrapping of records that are already BER-encoded (as stored in the MF outbox),
+ * without decoding them: decoding and re-encoding through the schema classes costs about a
+ * millisecond per record, while the wrappers below only copy octets. The output is identical,
+ * octet for octet, to `encodeEpsIrisContent` / `encodePsPdu(PsPduBuilder.iri(...))` for the same
+ * record (the spec checks this), so both paths stay interchangeable.
+ *
+ * Tag facts used (IMPLICIT TAGS modules; a tag on a CHOICE is EXPLICIT, X.680 §31.2.7):
+ * - EpsIRIContent ::= CHOICE { iRI-Begin-record [1] IRI-Parameters, … [4] }: one record is
+ *   `[n] constructed` whose contents are the IRI-Parameters components (TS 33.108 B.9).
+ * - EpsIRISequence ::= SEQUENCE OF EpsIRIContent: `30 len` followed by the records.
+ * - TS 102 232-1 IRIPayload.iRIContents [2] IRIContents (CHOICE) → ePSIRI [15] EPSIRI (CHOICE) →
+ *   iRI-EPS-Parameters [0] IRI-Parameters: the same components under `A0`.
+ */
+
+const CONTEXT_CONSTRUCTED = 0xa0;
+const CONTEXT_PRIMITIVE = 0x80;
+const SEQUENCE = 0x30;
+
+const KIND_BY_TAG: Record<number, RecordKind> = {
+  1: 'BEGIN',
+  2: 'END',
+  3: 'CONTINUE',
+  4: 'REPORT',
+};
+
+/** One BER TLV located in a buffer (definite length only). */
+interface Tlv {
+  /** First identifier octet (class, constructed bit, short tag or 0x1f). */
+  first: number;
+  tagNumber: number;
+  contentStart: number;
+  end: number;
+}
+
+function readTlv(buf: Buffer, offset: number, limit: number, what: string): Tlv {
+  if (offset >= limit) throw new Hi2DecodeError('TRUNCATED', `${what}: missing TLV`);
+  const first = buf[offset];
+  let pos = offset + 1;
+  let tagNumber = first & 0x1f;
+  if (tagNumber === 0x1f) {
+    tagNumber = 0;
+    for (let i = 0; ; i++) {
+      if (pos >= limit) throw new Hi2DecodeError('TRUNCATED', `${what}: truncated tag`);
+      if (i === 4) throw new Hi2DecodeError('MALFORMED', `${what}: tag number too large`);
+      const b = buf[pos++];
+      tagNumber = tagNumber * 128 + (b & 0x7f);
+      if (!(b & 0x80)) break;
+    }
+  }
+  if (pos >= limit) throw new Hi2DecodeError('TRUNCATED', `${what}: missing length`);
+  let length = buf[pos++];
+  if (length === 0x80) throw new Hi2DecodeError('MALFORMED', `${what}: indefinite length`);
+  if (length & 0x80) {
+    const n = length & 0x7f;
+    if (n > 4) throw new Hi2DecodeError('TOO_LARGE', `${what}: length field too long`);
+    if (pos + n > limit) throw new Hi2DecodeError('TRUNCATED', `${what}: truncated length`);
+    length = 0;
+    for (let i = 0; i < n; i++) length = length * 256 + buf[pos++];
+  }
+  const end = pos + length;
+  if (end > limit)
+    throw new Hi2DecodeError('TRUNCATED', `${what}: content runs past its container`);
+  return { first, tagNumber, contentStart: pos, end };
+}
+
+function lengthOctets(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const out: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
+  return Buffer.from([0x80 | out.length, ...out]);
+}
+
+/** A TLV with a single-octet identifier (tags 0..30) and a minimal definite length. */
+function tlv(identifier: number, ...contents: Buffer[]): Buffer {
+  const body = contents.length === 1 ? contents[0] : Buffer.concat(contents);
+  return Buffer.concat([Buffer.from([identifier]), lengthOctets(body.length), body]);
+}
+
+/** Minimal two's-complement INTEGER contents of a non-negative safe integer (X.690 §8.3). */
+function integerOctets(n: number): Buffer {
+  const out: number[] = [];
+  for (let v = n; out.length === 0 || v > 0; v = Math.floor(v / 256)) out.unshift(v % 256);
+  if (out[0] & 0x80) out.unshift(0);
+  return Buffer.from(out);
+}
+
+function oidOctets(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number);
+  const out: number[] = [];
+  const push = (v: number): void => {
+    const bytes = [v & 0x7f];
+    for (let x = Math.floor(v / 128); x > 0; x = Math.floor(x / 128))
+      bytes.unshift(0x80 | (x & 0x7f));
+    out.push(...bytes);
+  };
+  push(arcs[0] * 40 + arcs[1]);
+  arcs.slice(2).forEach(push);
+  return Buffer.from(out);
+}
+
+/** What the delivery side needs to know about one encoded EpsIRIContent record. */
+export interface EncodedRecordView {
+  kind: RecordKind;
+  /** IRI-Parameters.lawfulInterceptionIdentifier [1]. */
+  liid: Buffer;
+  /** IRI-Parameters.timeStamp [3] when it is utcTime [1] (UTCTime); absent for localTime. */
+  utcTime?: Date;
+  /** The IRI-Parameters component octets (the record's contents, without its own tag and length). */
+  parameters: Buffer;
+}
+
+/** UTCTime `YYMMDDHHMM[SS]Z` (X.680 §47; years 50..99 are 19xx, as asn1js reads them). */
+function parseUtcTime(text: string): Date {
+  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text);
+  if (!m) throw new Hi2DecodeError('INVALID_VALUE', 'UTCTime is not YYMMDDHHMM[SS]Z');
+  const [, yy, mo, d, h, mi, s = '00'] = m;
+  const year = +yy >= 50 ? 1900 + +yy : 2000 + +yy;
+  return new Date(Date.UTC(year, +mo - 1, +d, +h, +mi, +s));
+}
+
+/**
+ * Locates the parts of one BER-encoded EpsIRIContent without decoding it: the record type (outer
+ * tag [1]..[4]), the LIID [1] and the utcTime of timeStamp [3]. Definite lengths only (our own
+ * encoder's output); throws Hi2DecodeError on anything else.
+ */
+export function viewEncodedRecord(ber: Buffer): EncodedRecordView {
+  const outer = readTlv(ber, 0, ber.length, 'EpsIRIContent');
+  const kind = KIND_BY_TAG[outer.tagNumber];
+  if ((outer.first & 0xe0) !== CONTEXT_CONSTRUCTED || (outer.first & 0x1f) === 0x1f || !kind) {
+    throw new Hi2DecodeError('UNKNOWN_ALTERNATIVE', 'EpsIRIContent: not a [1]..[4] record');
+  }
+  if (outer.end !== ber.length)
+    throw new Hi2DecodeError('TRAILING_DATA', 'EpsIRIContent: trailing octets');
+  let liid: Buffer | undefined;
+  let utcTime: Date | undefined;
+  for (let pos = outer.contentStart; pos < outer.end;) {
+    const c = readTlv(ber, pos, outer.end, 'IRI-Parameters');
+    if (c.first === (CONTEXT_PRIMITIVE | 1)) {
+      liid = ber.subarray(c.contentStart, c.end);
+    } else if (c.first === (CONTEXT_CONSTRUCTED | 3)) {
+      const choice = readTlv(ber, c.contentStart, c.end, 'timeStamp');
+      if (choice.first === (CONTEXT_PRIMITIVE | 1))
+        utcTime = parseUtcTime(ber.subarray(choice.contentStart, choice.end).toString('latin1'));
+    }
+    pos = c.end;
+  }
+  if (!liid || liid.length < 1 || liid.length > LIID_MAX_OCTETS) {
+    throw new Hi2DecodeError(
+      'SCHEMA_MISMATCH',
+      'IRI-Parameters: lawfulInterceptionIdentifier missing or out of size',
+    );
+  }
+  return { kind, liid, utcTime, parameters: ber.subarray(outer.contentStart, outer.end) };
+}
+
+/**
+ * EpsIRIsContent.epsIRISequence from already-encoded records (the body of one HI2 FTPS file,
+ * ARCHITECTURE.md §4): `30 len` + the records, in the given order. Each record is checked to be
+ * one complete EpsIRIContent TLV.
+ */
+export function epsIriSequenceFromEncoded(records: Buffer[]): Buffer {
+  for (const r of records) viewEncodedRecord(r);
+  return tlv(SEQUENCE, ...(records.length ? records : [Buffer.alloc(0)]));
+}
+
+const IRI_TYPE_BY_KIND: Record<RecordKind, number> = { BEGIN: 1, END: 2, CONTINUE: 3, REPORT: 4 };
+
+/**
+ * Writes TS 102 232-1 PS-PDUs around encoded records for the HI2 TLS stream, with the same
+ * mapping and header choices as `PsPduBuilder` (whose constructor validates `config`):
+ * PSHeader { li-psDomainId, LIID, authorizationCountryCode?, communicationIdentifier
+ * { networkIdentifier { operatorIdentifier, networkElementIdentifier? }, CIN?, deliveryCountryCode? },
+ * sequenceNumber, timeStamp (GeneralizedTime), interceptionPointID?, microSecondTimeStamp,
+ * timeStampQualifier timeOfMediation }, Payload iRIPayloadSequence [0] { IRIPayload { iRIType,
+ * timeStamp (the record's utcTime, when present), iRIContents ePSIRI iRI-EPS-Parameters } }.
+ */
+export class EncodedPsPduWriter {
+  private readonly domainId: Buffer;
+  private readonly operatorId: Buffer;
+  private readonly networkElementId?: Buffer;
+  private readonly builder: PsPduBuilder;
+
+  constructor(private readonly config: PsHeaderConfig) {
+    this.builder = new PsPduBuilder(config);
+    this.domainId = oidOctets(config.liPsDomainId ?? LI_PS_DOMAIN_ID);
+    this.operatorId = Buffer.from(config.operatorIdentifier, 'utf8');
+    if (config.networkElementIdentifier)
+      this.networkElementId = Buffer.from(config.networkElementIdentifier, 'utf8');
+  }
+
+  /** One PS-PDU carrying `recordBer` (an encoded EpsIRIContent). */
+  iri(recordBer: Buffer, options: PduOptions): Buffer {
+    const view = viewEncodedRecord(recordBer);
+    const payload = tlv(
+      SEQUENCE,
+      tlv(CONTEXT_PRIMITIVE | 0, integerOctets(IRI_TYPE_BY_KIND[view.kind])),
+      ...(view.utcTime
+        ? [
+            tlv(
+              CONTEXT_PRIMITIVE | 1,
+              Buffer.from(formatGeneralizedTimeUtc(view.utcTime), 'latin1'),
+            ),
+          ]
+        : []),
+      tlv(CONTEXT_CONSTRUCTED | 2, this.epsIri(view.parameters)),
+    );
+    return tlv(
+      SEQUENCE,
+      this.header(view.liid, options),
+      tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 0, payload)),
+    );
+  }
+
+  /** An encoded keep-alive PS-PDU (TRIPayload keep-alive [3]); rare, so built through PsPduBuilder. */
+  keepAlive(liid: string, options: PduOptions): Buffer {
+    return encodePsPdu(this.builder.keepAlive(liid, options));
+  }
+
+  /** ePSIRI [15] (EXPLICIT: CHOICE) { iRI-EPS-Parameters [0] IRI-Parameters } — tag 15 fits one octet. */
+  private epsIri(parameters: Buffer): Buffer {
+    return tlv(CONTEXT_CONSTRUCTED | 15, tlv(CONTEXT_CONSTRUCTED | 0, parameters));
+  }
+
+  private header(liid: Buffer, o: PduOptions): Buffer {
+    const c = this.config;
+    const now = o.timestamp ?? new Date();
+    const ms = now.getTime();
+    const parts: Buffer[] = [
+      tlv(CONTEXT_PRIMITIVE | 0, this.domainId),
+      tlv(CONTEXT_PRIMITIVE | 1, liid),
+    ];
+    if (c.authorizationCountryCode)
+      parts.push(tlv(CONTEXT_PRIMITIVE | 2, Buffer.from(c.authorizationCountryCode, 'latin1')));
+    const network = [tlv(CONTEXT_PRIMITIVE | 0, this.operatorId)];
+    if (this.networkElementId) network.push(tlv(CONTEXT_PRIMITIVE | 1, this.networkElementId));
+    const commId = [tlv(CONTEXT_CONSTRUCTED | 0, ...network)];
+    if (o.cin !== undefined)
+      commId.push(tlv(CONTEXT_PRIMITIVE | 1, integerOctets(uint32('CIN', o.cin))));
+    if (c.deliveryCountryCode)
+      commId.push(tlv(CONTEXT_PRIMITIVE | 2, Buffer.from(c.deliveryCountryCode, 'latin1')));
+    parts.push(tlv(CONTEXT_CONSTRUCTED | 3, ...commId));
+    parts.push(
+      tlv(CONTEXT_PRIMITIVE | 4, integerOctets(uint32('sequenceNumber', o.sequenceNumber))),
+    );
+    parts.push(tlv(CONTEXT_PRIMITIVE | 5, Buffer.from(formatGeneralizedTimeUtc(now), 'latin1')));
+    if (c.interceptionPointID)
+      parts.push(tlv(CONTEXT_PRIMITIVE | 6, Buffer.from(c.interceptionPointID, 'latin1')));
+    parts.push(
+      tlv(
+        CONTEXT_CONSTRUCTED | 7,
+        tlv(CONTEXT_PRIMITIVE | 0, integerOctets(uint32('seconds', Math.floor(ms / 1000)))),
+        tlv(CONTEXT_PRIMITIVE | 1, integerOctets((ms % 1000) * 1000)),
+      ),
+    );
+    parts.push(tlv(CONTEXT_PRIMITIVE | 8, integerOctets(TimeStampQualifier.timeOfMediation)));
+    return tlv(CONTEXT_CONSTRUCTED | 1, ...parts);
+  }
+}
+
+function uint32(field: string, n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff)
+    throw new Hi2EncodeError(field, 'outside 0..4294967295');
+  return n;
+}

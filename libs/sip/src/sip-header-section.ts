@@ -1,0 +1,69 @@
+import { SipParseError } from './sip-errors';
+import { TOKEN, isWsp, scan, skipWsp } from './sip-grammar';
+
+/** One header field row, unfolded; strings are binary strings (one char per octet). */
+export interface RawHeaderField {
+  name: string;
+  /** Value with folding removed (the CRLF of each fold dropped, its whitespace kept), trimmed. */
+  value: string;
+  /** Octet offset of the row in the parsed buffer, and its length without the final CRLF. */
+  offset: number;
+  length: number;
+}
+
+/**
+ * Splits a header section into fields (RFC 3261 §7.3.1; also MIME part headers, RFC 2045 §3):
+ * message-header = field-name HCOLON field-value CRLF, HCOLON = *(SP / HTAB) ":" SWS, and a
+ * line starting with SP or HTAB continues the previous field (folding). Lines end with CRLF;
+ * a bare CR or LF is an error. `text` is a binary string, `end` the index of the CRLF that
+ * ends the last field (the empty line follows it).
+ */
+export function parseHeaderSection(
+  text: string,
+  start: number,
+  end: number,
+  maxFields: number,
+): RawHeaderField[] {
+  const fields: RawHeaderField[] = [];
+  let pos = start;
+  while (pos < end) {
+    const lineEnd = text.indexOf('\r\n', pos);
+    const stop = lineEnd < 0 || lineEnd > end ? end : lineEnd;
+    const line = text.slice(pos, stop);
+    if (line.includes('\r') || line.includes('\n')) {
+      throw new SipParseError('BAD_LINE_ENDING', 'header line ends without CRLF');
+    }
+    if (isWsp(text.charCodeAt(pos))) {
+      const last = fields[fields.length - 1];
+      if (!last) throw new SipParseError('BAD_HEADER_LINE', 'header section starts with a fold');
+      last.value += line;
+      last.length = stop - last.offset;
+    } else {
+      const nameEnd = scan(line, 0, TOKEN);
+      const colon = skipWsp(line, nameEnd);
+      if (nameEnd === 0 || line[colon] !== ':') {
+        throw new SipParseError('BAD_HEADER_LINE', 'header line without field-name and colon');
+      }
+      if (fields.length >= maxFields) {
+        throw new SipParseError('LIMIT_EXCEEDED', `more than ${maxFields} header fields`);
+      }
+      fields.push({
+        name: line.slice(0, nameEnd),
+        value: line.slice(colon + 1),
+        offset: pos,
+        length: stop - pos,
+      });
+    }
+    pos = stop + 2;
+  }
+  for (const f of fields) f.value = trimWsp(f.value);
+  return fields;
+}
+
+function trimWsp(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isWsp(s.charCodeAt(a))) a++;
+  while (b > a && isWsp(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}

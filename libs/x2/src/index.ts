@@ -1,0 +1,9 @@
+/** @app/x2 — ETSI TS 103 221-2 X2/X3 PDU codec and stream framer. Pure: no Nest, no TypeORM. */
+export * from './x2-constants';
+export * from './x2-errors';
+export * from './x2-attributes';
+export * from './x2-pdu';
+export * from './x2-pdu-encoder';
+export * from './x2-pdu-checks';
+export * from './x2-stream-framer';
+export { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip-address';
