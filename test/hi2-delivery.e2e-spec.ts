@@ -97,11 +97,14 @@ describe.each(ENGINES)('HI2 delivery to lab LEAs on $name', ({ make }) => {
     })();
     await new Promise((r) => setTimeout(r, 800));
     await Promise.all([h.ftps!.stop(), h.tls!.stop()]);
-    await new Promise((r) => setTimeout(r, 1500));
     // while down: rows wait, the backlog passes the threshold and the alarm is audited
+    const pendingTls = async () =>
+      (await h.rows(h.tlsDestination!.id)).filter((r) => r.state === 'pending').length;
+    await h.until(
+      'more than 40 records waiting for the TLS LEA',
+      async () => (await pendingTls()) > 40,
+    );
     await h.delivery.checkBacklog();
-    const pendingTls = (await h.rows(h.tlsDestination!.id)).filter((r) => r.state === 'pending');
-    expect(pendingTls.length).toBeGreaterThan(40);
     await Promise.all([h.ftps!.start(), h.tls!.start()]);
     await new Promise((r) => setTimeout(r, 600));
     producing = false;
