@@ -79,4 +79,16 @@ describe('MF start-up with bad configuration', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/KEY_ENCRYPTION_KEY_FILE: cannot read \/nonexistent\/at-rest.key/);
   });
+
+  it('exits 2 naming the certificate variable when the ingest role has no PKI', () => {
+    const r = runMain({
+      PKI_DIR: '/nonexistent',
+      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      MF_ROLES: 'ingest',
+      DATABASE_URL: ':memory:',
+    });
+    expect(r.stderr).toMatch(/TLS_CA_FILE: cannot read \/nonexistent\/ca.crt/);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
 });

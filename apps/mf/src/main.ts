@@ -9,6 +9,7 @@ import { isPostgresUrl } from './persistence/data-source';
 import { resolveJwtSecret } from './auth/token.service';
 import { httpsOptions } from './http/https-options';
 import { atRestKey } from './security/security.module';
+import { xkClientTls } from './interception/interception.module';
 
 async function main(): Promise<void> {
   let config;
@@ -17,6 +18,7 @@ async function main(): Promise<void> {
     atRestKey(config);
     resolveJwtSecret(config);
     httpsOptions(config);
+    if (config.MF_ROLES.includes('ingest')) xkClientTls(config);
   } catch (e) {
     if (e instanceof ConfigError) {
       process.stderr.write(`mf: ${e.message}\n`);
@@ -34,6 +36,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof ConfigError) {
+    process.stderr.write(`mf: ${e.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`mf: start-up failed: ${e instanceof Error ? e.message : String(e)}\n`);
   process.exit(1);
 });

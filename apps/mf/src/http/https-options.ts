@@ -1,15 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { SecureVersion } from 'node:tls';
 import type { HttpsOptions } from '@nestjs/common/interfaces/external/https-options.interface';
-import { ConfigError, MfConfig } from '../config/mf-config';
-
-function read(variable: string, path: string): Buffer {
-  try {
-    return readFileSync(path);
-  } catch {
-    throw new ConfigError([`${variable}: cannot read ${path}`]);
-  }
-}
+import { MfConfig, readConfigFile as read } from '../config/mf-config';
 
 /**
  * HTTPS for the REST API when HTTP_TLS is set: the MF certificate and key, TLS 1.2+, and a

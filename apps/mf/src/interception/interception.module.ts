@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import {
   Inject,
@@ -11,7 +10,7 @@ import { IriBuilder } from '@app/hi2';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { MF_CONFIG } from '../config/config.module';
-import { MfConfig } from '../config/mf-config';
+import { MfConfig, readConfigFile } from '../config/mf-config';
 import { OutboxWriter } from '../handover/outbox/outbox-writer';
 import { KeyRetrieval } from '../keys/key-retrieval';
 import { UnitOfWork } from '../persistence/unit-of-work';
@@ -25,6 +24,15 @@ import { CallSessionStore } from './call-session-store';
 import { CounterBlock } from './counter-block';
 import { InterceptionPipeline } from './interception-pipeline';
 import { IriRecorder } from './iri-recorder';
+
+/** The Xk client's mutual-TLS material (throws ConfigError naming an unreadable file). */
+export function xkClientTls(config: MfConfig): { ca: Buffer; cert: Buffer; key: Buffer } {
+  return {
+    ca: readConfigFile('TLS_CA_FILE', config.TLS_CA_FILE),
+    cert: readConfigFile('XK_CERT_FILE', config.XK_CERT_FILE),
+    key: readConfigFile('XK_KEY_FILE', config.XK_KEY_FILE),
+  };
+}
 
 /** Injection token of the running X2Listener (its `port` is the bound X2 port). */
 export const X2_LISTENER = Symbol('X2_LISTENER');
@@ -56,11 +64,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     });
     const recorder = new IriRecorder(iri, outbox);
     const client = new KmsClient({
-      tls: {
-        ca: readFileSync(config.TLS_CA_FILE),
-        cert: readFileSync(config.XK_CERT_FILE),
-        key: readFileSync(config.XK_KEY_FILE),
-      },
+      tls: xkClientTls(config),
       requestTimeoutMs: config.XK_REQUEST_TIMEOUT_MS,
       retryBaseMs: config.XK_RETRY_BASE_MS,
       retryMaxMs: config.XK_RETRY_MAX_MS,
