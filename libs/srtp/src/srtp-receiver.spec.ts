@@ -50,19 +50,15 @@ describe.each(ALL_SUITES)('%s sender -> receiver', (suite) => {
         [0x1111, 65536 - 700],
         [0x2222, 3 * 65536 - 300],
       ]),
-      1500,
+      1000,
     );
     const wire = stream.map((p) => ({ ...p, srtp: sender.protectRtp(p.rtp) }));
     let crossed = 0;
     for (const p of networkOrder(rnd, wire, 200)) {
-      const result = receiver.unprotectRtp(p.srtp);
-      expect(result).toMatchObject({
-        authenticated: true,
-        ssrc: p.ssrc,
-        index: p.index,
-        replay: 'new',
-      });
-      expect(result.packet).toEqual(p.rtp);
+      const r = receiver.unprotectRtp(p.srtp);
+      const seen =
+        r.authenticated && `${r.ssrc} ${r.index} ${r.replay} ${r.packet.toString('hex')}`;
+      expect(seen).toBe(`${p.ssrc} ${p.index} new ${p.rtp.toString('hex')}`);
       if (p.index % 0x10000 < 5) crossed++;
     }
     expect(crossed).toBeGreaterThan(0);
