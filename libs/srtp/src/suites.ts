@@ -30,8 +30,10 @@ export interface SrtpSuite {
   /** SRTP authentication tag, octets (GCM: the AEAD tag, RFC 7714 §12). */
   srtpTagLength: 10 | 4 | 16;
   /**
-   * SRTCP authentication tag, octets. The _32 suites keep an 80-bit tag for SRTCP (RFC 4568
-   * §6.2.2, RFC 6188 §7.1; RFC 3711 §7.5 advises against short tags for RTCP).
+   * SRTCP authentication tag, octets. The _32 suites keep an 80-bit tag for SRTCP, as RFC 5764
+   * §4.1.2 lists for SRTP_AES128_CM_HMAC_SHA1_32 and libsrtp does (RFC 3711 §7.5: short tags
+   * only where losing RTCP authentication is harmless). RFC 4568 §6.2.2 / RFC 6188 §7.1 say the
+   * same as recalled; their text could not be read here.
    */
   srtcpTagLength: 10 | 16;
 }
