@@ -4,9 +4,11 @@
  * absolute numbers that depend on the machine.
  */
 import { runParseBenchmark } from './parse-benchmark';
+import { runSrtpBenchmark } from './srtp-benchmark';
 
 const BENCHMARKS: Record<string, (args: string[]) => void> = {
   parse: runParseBenchmark,
+  srtp: runSrtpBenchmark,
 };
 
 const [name, ...args] = process.argv.slice(2);
