@@ -43,6 +43,8 @@ describe.each(ENGINES)('migrations on $name', ({ make }) => {
       if (db.engine === 'sqlite') {
         expect(await ds.query('PRAGMA journal_mode')).toEqual([{ journal_mode: 'wal' }]);
         expect(await ds.query('PRAGMA foreign_keys')).toEqual([{ foreign_keys: 1 }]);
+        // FULL = 2: every commit fsynced (the X2 acknowledgement follows the commit)
+        expect(await ds.query('PRAGMA synchronous')).toEqual([{ synchronous: 2 }]);
       }
       await roundTrip(ds);
     } finally {

@@ -16,8 +16,10 @@ export interface DataSourceSettings {
 
 /**
  * TypeORM options for the MF store (ARCHITECTURE.md §7).
- * SQLite: better-sqlite3 with WAL and a busy timeout; TypeORM turns `foreign_keys` on for
- * every connection. PostgreSQL: a pool of `poolSize`. Timestamps are stored in UTC by the
+ * SQLite: better-sqlite3 with WAL, a busy timeout and `synchronous = FULL`: WAL's usual NORMAL
+ * survives a process crash but may lose the last commits on power loss, and X2 data is
+ * accepted (and HI2 rows confirmed) only once committed, so every commit is fsynced (SQLite
+ * §pragma synchronous). TypeORM turns `foreign_keys` on for every connection. PostgreSQL: a pool of `poolSize`. Timestamps are stored in UTC by the
  * entities themselves; migrations are the explicit list in `migrations/index.ts`, never a glob.
  */
 export function dataSourceOptions(s: DataSourceSettings): DataSourceOptions {
@@ -36,6 +38,9 @@ export function dataSourceOptions(s: DataSourceSettings): DataSourceOptions {
     type: 'better-sqlite3',
     database: s.url,
     enableWAL: true,
+    prepareDatabase: (db: { pragma(source: string): unknown }) => {
+      db.pragma('synchronous = FULL');
+    },
     timeout: s.busyTimeoutMs ?? 5000,
   };
 }
