@@ -1,6 +1,14 @@
 import { ipv4UdpPacket, ipv6UdpPacket, rtpPacket } from '../../../test/support/ip-packets';
 import {
+  X2AttributeType as T,
+  X2PayloadDirection,
   X2PayloadFormat as F,
+  X2PduType,
+  X2TypedAttribute,
+  decodeX2Pdu,
+  encodeX2Pdu,
+  flowFromX3Attributes,
+  unwrapX3Pdu,
   X3MediaError,
   X3MediaErrorCode,
   parseIpv4,
@@ -235,5 +243,65 @@ describe('unwrapX3Media (TS 103 221-2 payload formats 5, 6, 8)', () => {
   it('refuses payload formats that are not media', () => {
     fails('UNSUPPORTED_PAYLOAD_FORMAT', () => unwrapX3Media(F.SipMessage, rtp));
     fails('UNSUPPORTED_PAYLOAD_FORMAT', () => unwrapX3Media(F.EthernetFrame, rtp));
+  });
+});
+
+describe('unwrapX3Pdu / flowFromX3Attributes (TS 103 221-2 §5.3.11-5.3.17)', () => {
+  const x3 = (payloadFormat: F, payload: Buffer, attributes: X2TypedAttribute[] = []) =>
+    decodeX2Pdu(
+      encodeX2Pdu({
+        pduType: X2PduType.X3,
+        payloadFormat,
+        payloadDirection: X2PayloadDirection.ToTarget,
+        xid: '5e5e5e5e-0000-4000-8000-000000000001',
+        correlationId: 7n,
+        attributes,
+        payload,
+      }),
+    );
+  const v4: X2TypedAttribute[] = [
+    { kind: 'ipAddress', type: T.SourceIpv4Address, address: '192.0.2.10' },
+    { kind: 'ipAddress', type: T.DestinationIpv4Address, address: '198.51.100.20' },
+    { kind: 'port', type: T.SourcePort, port: 40000 },
+    { kind: 'port', type: T.DestinationPort, port: 50002 },
+  ];
+
+  it('RTP packet format: the flow comes from the attributes', () => {
+    const m = unwrapX3Pdu(
+      x3(F.RtpPacket, rtp, [...v4, { kind: 'ipProtocol', type: T.IpProtocol, protocol: 17 }]),
+    );
+    expect(m.packet.equals(rtp)).toBe(true);
+    expect(m.flow).toEqual({
+      ipVersion: 4,
+      sourceAddress: '192.0.2.10',
+      destinationAddress: '198.51.100.20',
+      sourcePort: 40000,
+      destinationPort: 50002,
+    });
+    const v6 = flowFromX3Attributes(
+      x3(F.RtpPacket, rtp, [
+        { kind: 'ipAddress', type: T.SourceIpv6Address, address: '2001:db8::a' },
+        { kind: 'ipAddress', type: T.DestinationIpv6Address, address: '2001:db8:1::14' },
+        ...v4.slice(2),
+      ]),
+    );
+    expect(v6?.ipVersion).toBe(6);
+    expect(v6?.destinationAddress).toBe('2001:db8:1::14');
+  });
+
+  it('no flow without both addresses and ports, or when the IP protocol is not UDP', () => {
+    expect(unwrapX3Pdu(x3(F.RtpPacket, rtp)).flow).toBeUndefined();
+    expect(flowFromX3Attributes(x3(F.RtpPacket, rtp, v4.slice(1)))).toBeUndefined();
+    expect(flowFromX3Attributes(x3(F.RtpPacket, rtp, v4.slice(0, 3)))).toBeUndefined();
+    expect(
+      flowFromX3Attributes(
+        x3(F.RtpPacket, rtp, [...v4, { kind: 'ipProtocol', type: T.IpProtocol, protocol: 6 }]),
+      ),
+    ).toBeUndefined();
+  });
+
+  it('IP payload formats: the flow comes from the packet, not the attributes', () => {
+    const packet = ipv6UdpPacket({ ...V6, ...PORTS, payload: rtp });
+    expect(unwrapX3Pdu(x3(F.Ipv6Packet, packet, v4)).flow?.sourceAddress).toBe('2001:db8::a');
   });
 });

@@ -1,6 +1,7 @@
-import { X2PayloadFormat } from './x2-constants';
+import { X2AttributeType as A, X2PayloadFormat } from './x2-constants';
 import { X3MediaError } from './x2-errors';
 import { formatIpv4, formatIpv6 } from './ip-address';
+import type { X2Pdu } from './x2-pdu';
 
 /**
  * X3 media payloads (TS 103 221-2 §5.4, table 5.4.1-1): RTP packet (8), IPv4 packet (5) and IPv6
@@ -234,4 +235,47 @@ export function unwrapX3Media(format: X2PayloadFormat, payload: Buffer): X3Media
     default:
       throw new X3MediaError('UNSUPPORTED_PAYLOAD_FORMAT', `payload format ${format} is not media`);
   }
+}
+
+function attributeAddress(pdu: X2Pdu, type: A): string | undefined {
+  const a = pdu.attribute(type);
+  return a?.kind === 'ipAddress' ? a.address : undefined;
+}
+
+function attributePort(pdu: X2Pdu, type: A): number | undefined {
+  const a = pdu.attribute(type);
+  return a?.kind === 'port' ? a.port : undefined;
+}
+
+/**
+ * The UDP flow given by the conditional attributes of an X3 PDU (TS 103 221-2 §5.3.11-5.3.17:
+ * source/destination IPv4 or IPv6 address, ports, IP protocol) — the only source of the flow for
+ * payload format RTP packet. Undefined unless both addresses of one IP version and both ports are
+ * present and any IP Protocol attribute says UDP. Throws X2AttributeError for malformed values.
+ */
+export function flowFromX3Attributes(pdu: X2Pdu): UdpFlow | undefined {
+  const protocol = pdu.attribute(A.IpProtocol);
+  if (protocol?.kind === 'ipProtocol' && protocol.protocol !== IP_PROTOCOL_UDP) return undefined;
+  const sourcePort = attributePort(pdu, A.SourcePort);
+  const destinationPort = attributePort(pdu, A.DestinationPort);
+  if (sourcePort === undefined || destinationPort === undefined) return undefined;
+  for (const [ipVersion, source, destination] of [
+    [4, A.SourceIpv4Address, A.DestinationIpv4Address],
+    [6, A.SourceIpv6Address, A.DestinationIpv6Address],
+  ] as const) {
+    const sourceAddress = attributeAddress(pdu, source);
+    const destinationAddress = attributeAddress(pdu, destination);
+    if (sourceAddress && destinationAddress)
+      return { ipVersion, sourceAddress, destinationAddress, sourcePort, destinationPort };
+  }
+  return undefined;
+}
+
+/**
+ * `unwrapX3Media` for a decoded X3 PDU; for payload format RTP packet the flow is taken from the
+ * PDU's attributes (`flowFromX3Attributes`). Throws X3MediaError or X2AttributeError.
+ */
+export function unwrapX3Pdu(pdu: X2Pdu): X3Media {
+  const media = unwrapX3Media(pdu.payloadFormat, pdu.payload);
+  return media.flow ? media : { ...media, flow: flowFromX3Attributes(pdu) };
 }
