@@ -11,7 +11,8 @@ export interface TcpFlow {
   dstIp?: [number, number, number, number];
 }
 
-function ipv4Checksum(header: Buffer): number {
+/** RFC 1071 Internet checksum of an even-length buffer (IPv4 header, TCP/UDP with pseudo-header). */
+export function ipv4Checksum(header: Buffer): number {
   let sum = 0;
   for (let i = 0; i < header.length; i += 2) sum += header.readUInt16BE(i);
   while (sum > 0xffff) sum = (sum & 0xffff) + (sum >>> 16);
@@ -68,6 +69,25 @@ export function tcpStreamPcap(flow: TcpFlow, payloads: readonly Buffer[]): Buffe
     rec.writeUInt32LE(frame.length, 12);
     records.push(rec, frame);
     seq += payload.length;
+  });
+  return Buffer.concat(records);
+}
+
+/** LINKTYPE_RAW (101): each record is one IPv4 or IPv6 packet, no link-layer header. */
+export function rawIpPcap(packets: readonly Buffer[]): Buffer {
+  const fileHeader = Buffer.alloc(24);
+  fileHeader.writeUInt32LE(0xa1b2c3d4, 0);
+  fileHeader.writeUInt16LE(2, 4);
+  fileHeader.writeUInt16LE(4, 6);
+  fileHeader.writeUInt32LE(262144, 16);
+  fileHeader.writeUInt32LE(101, 20);
+  const records: Buffer[] = [fileHeader];
+  packets.forEach((packet, i) => {
+    const rec = Buffer.alloc(16);
+    rec.writeUInt32LE(1_700_000_000 + i, 0);
+    rec.writeUInt32LE(packet.length, 8);
+    rec.writeUInt32LE(packet.length, 12);
+    records.push(rec, packet);
   });
   return Buffer.concat(records);
 }

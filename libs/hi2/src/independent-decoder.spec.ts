@@ -12,13 +12,19 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeEpsIriContent, encodeEpsIrisContent, encodePsPdu, PsPduBuilder } from './index';
+import {
+  encodeEpsIriContent,
+  encodeEpsIrisContent,
+  encodePsPdu,
+  PayloadDirection,
+  PsPduBuilder,
+} from './index';
 import { builder, fullEvent, T0 } from '../fixtures/records';
 
 /**
  * Independent decoders: asn1c (Lev Walkin's compiler, Debian package) compiles the module texts in
  * ../fixtures/asn1 (TS 33.108 EpsHI2Operations r16 v1, TS 101 671 HI2Operations v18, TS 102 232-1
- * LI-PS-PDU v32, trimmed) into a BER→XER converter; dumpasn1 checks the TLV structure. Neither
+ * LI-PS-PDU v32, TS 102 232-5 IPMultimediaPDU v13, trimmed) into a BER→XER converter; dumpasn1 checks the TLV structure. Neither
  * shares code with asn1-schema. The compiled converter is cached under the OS temp dir, keyed by the
  * fixtures' hash. Each tool's tests are skipped, visibly, only when the tool is absent.
  */
@@ -184,6 +190,36 @@ describe('independent decoder: asn1c compiled from the ASN.1 module texts', () =
     expect(kr).toMatch(/<keep-aliveResponse><\/keep-aliveResponse>/);
   });
 
+  asn1cIt(`decodes a CC PS-PDU: cCPayloadSequence with IPMMCC${asn1cNote}`, () => {
+    const pb = new PsPduBuilder({ operatorIdentifier: 'OPX', networkElementIdentifier: 'mf1' });
+    const rtp = Buffer.from('80e0beef0000a0b0c0ffee01' + 'd5'.repeat(160), 'hex');
+    const pdu = encodePsPdu(
+      pb.cc(
+        {
+          liid: 'LIID-0001',
+          rtp,
+          direction: PayloadDirection.fromTarget,
+          streamIdentifier: Buffer.from('audio-0'),
+          interceptedAt: { seconds: 1704164645, nanoseconds: 999_999_999 },
+        },
+        { sequenceNumber: 12, cin: 4711, timestamp: T0 },
+      ),
+    );
+    const x = asn1c('PS-PDU', pdu).toString();
+    expect(xer(x, 'lawfulInterceptionIdentifier')).toEqual([hexOf('LIID-0001')]);
+    expect(xer(x, 'communicationIdentityNumber')).toEqual(['4711']);
+    expect(xer(x, 'sequenceNumber')).toEqual(['12']);
+    expect(x).toContain('<payloadDirection><fromTarget/></payloadDirection>');
+    expect(xer(x, 'iPMMCCObjId')).toEqual(['5.5.13.2']);
+    expect(xer(x, 'mMCCContents')).toEqual([rtp.toString('hex').toUpperCase()]);
+    expect(x).toContain('<frameType><rtpFrame/></frameType>');
+    expect(x).toContain('<mMCCprotocol><rTP/></mMCCprotocol>');
+    expect(xer(x, 'streamIdentifier')).toEqual([hexOf('audio-0')]);
+    expect(xer(x, 'microSeconds')).toEqual(['0', '999999']); // PSHeader, then CCPayload
+    expect(x).toContain('<timeStampQualifier><timeOfInterception/></timeStampQualifier>');
+    expect(asn1c('PS-PDU', pdu, '-oder').equals(pdu)).toBe(true);
+  });
+
   asn1cIt(`rejects a record whose key is mis-tagged (the check can fail)${asn1cNote}`, () => {
     const bad = Buffer.from(ber);
     bad[bad.indexOf(Buffer.from('8210' + '11'.repeat(16), 'hex'))] = 0x85; // cCDecKey [2] → [5]
@@ -213,6 +249,13 @@ describe('independent structure check: dumpasn1', () => {
         encodePsPdu(pb.iri(builder.build(fullEvent()), { sequenceNumber: 1, timestamp: T0 })),
       ),
     ).toEqual([]);
+    const cc = encodePsPdu(
+      pb.cc(
+        { liid: 'L1', rtp: Buffer.alloc(172, 0x80), direction: PayloadDirection.toTarget },
+        { sequenceNumber: 1, cin: 2, timestamp: T0 },
+      ),
+    );
+    expect(dumpasn1Errors(cc)).toEqual([]);
     expect(dumpasn1Errors(record.subarray(0, 60)).length).toBeGreaterThan(0); // the check can fail
   });
 });

@@ -3,6 +3,7 @@ export * from './errors';
 export type { DecodeLimits } from './asn1/ber-normaliser';
 export * from './schema/hi2-operations';
 export * from './schema/eps-hi2-operations';
+export * from './schema/ip-multimedia-pdu';
 export * from './schema/li-ps-pdu';
 export * from './codec';
 export * from './iri-builder';

@@ -1,7 +1,11 @@
-import { Hi2EncodeError } from './errors';
+import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { EpsIRIContent, IRIParameters } from './schema/eps-hi2-operations';
 import { LIID_MAX_OCTETS } from './schema/hi2-operations';
+import { FrameType, IPMMCC, MMCCprotocol } from './schema/ip-multimedia-pdu';
 import {
+  CCContents,
+  CCPayload,
+  CCPayloadSequence,
   CommunicationIdentifier,
   EPSIRI,
   IRIContents,
@@ -15,6 +19,7 @@ import {
   PS_NETWORK_ELEMENT_ID_MAX_OCTETS,
   PS_OPERATOR_ID_MAX_OCTETS,
   PSHeader,
+  PayloadDirection,
   PSPDU,
   TimeStampQualifier,
   TRIPayload,
@@ -93,6 +98,58 @@ export function epsIriContentFromPayload(payload: IRIPayload): EpsIRIContent {
   return record;
 }
 
+/** One IPMMCC of a received CC PS-PDU, with the PSHeader fields that identify it. */
+export interface DecodedCcPacket {
+  liid: Buffer;
+  cin?: number;
+  sequenceNumber: number;
+  direction?: PayloadDirection;
+  frameType?: FrameType;
+  protocol?: MMCCprotocol;
+  streamIdentifier?: Buffer;
+  /** mMCCContents [1]. */
+  contents: Buffer;
+  /** CCPayload microSecondTimeStamp [3], else timeStamp [1] (millisecond precision). */
+  interceptedAt?: PreciseTime;
+}
+
+const IPMM_CC_OBJ_ID_FORM = /^5\.5\.\d+\.2$/;
+
+/**
+ * The IPMMCC packets of a decoded CC PS-PDU (inverse of `PsPduBuilder.cc`). Throws
+ * Hi2DecodeError when the PDU is not a CC PDU, an element is not iPMMCC, or iPMMCCObjId is not of
+ * the form {li-ps(5) iPMultimedia(5) version(N) cC(2)} (any module version N is accepted).
+ */
+export function ccPacketsFromPsPdu(pdu: PSPDU): DecodedCcPacket[] {
+  const sequence = pdu.payload.cCPayloadSequence;
+  if (!sequence) throw new Hi2DecodeError('UNEXPECTED_TAG', 'not a cCPayloadSequence PS-PDU');
+  const h = pdu.pSHeader;
+  return sequence.map((payload) => {
+    const mm = payload.cCContents.iPMMCC;
+    if (!mm) throw new Hi2DecodeError('UNKNOWN_ALTERNATIVE', 'cCContents is not iPMMCC');
+    if (!IPMM_CC_OBJ_ID_FORM.test(mm.iPMMCCObjId))
+      throw new Hi2DecodeError('INVALID_VALUE', 'iPMMCCObjId is not {5 5 N 2}');
+    const micro = payload.microSecondTimeStamp;
+    const ms = payload.timeStamp?.getTime();
+    const interceptedAt = micro
+      ? { seconds: micro.seconds, nanoseconds: micro.microSeconds * 1000 }
+      : ms !== undefined
+        ? { seconds: Math.floor(ms / 1000), nanoseconds: (ms % 1000) * 1e6 }
+        : undefined;
+    return {
+      liid: h.lawfulInterceptionIdentifier,
+      cin: h.communicationIdentifier.communicationIdentityNumber,
+      sequenceNumber: h.sequenceNumber,
+      direction: payload.payloadDirection,
+      frameType: mm.frameType,
+      protocol: mm.mMCCprotocol,
+      streamIdentifier: mm.streamIdentifier,
+      contents: mm.mMCCContents,
+      interceptedAt,
+    };
+  });
+}
+
 function octets(field: string, value: string, max: number): Buffer {
   const b = Buffer.from(value, 'utf8');
   if (b.length < 1 || b.length > max)
@@ -113,11 +170,49 @@ function checkUint32(field: string, n: number): number {
   return n;
 }
 
+/** A time with sub-millisecond precision, as the X3 PDU Timestamp attribute carries it. */
+export interface PreciseTime {
+  /** Seconds since 1970-01-01T00:00:00Z, 0..4294967295. */
+  seconds: number;
+  nanoseconds: number;
+}
+
+/** One intercepted media packet to deliver as CC (TS 102 232-5 IPMMCC). */
+export interface CcPacket {
+  /** PSHeader.lawfulInterceptionIdentifier [1]: the LIID of the session's IRI. */
+  liid: string;
+  /** mMCCContents [1]: the RTP (or RTCP) packet, from its RTP header on (frameType rtpFrame). */
+  rtp: Buffer;
+  /** CCPayload.payloadDirection [0]. */
+  direction: PayloadDirection;
+  /** streamIdentifier [3]: identifies the media stream within the CIN (e.g. the SDP m= line index). */
+  streamIdentifier?: Buffer;
+  /** CCPayload.timeStamp [1] / microSecondTimeStamp [3], qualifier timeOfInterception; the X3 PDU time. */
+  interceptedAt?: PreciseTime;
+}
+
+export interface CcPduOptions extends PduOptions {
+  /** communicationIdentityNumber: the CIN of the session's IRI (CC and IRI of a session share it). */
+  cin: number;
+}
+
 function microSeconds(date: Date): MicroSecondTimeStamp {
   const m = new MicroSecondTimeStamp();
   const ms = date.getTime();
   m.seconds = checkUint32('microSecondTimeStamp.seconds', Math.floor(ms / 1000));
   m.microSeconds = (ms % 1000) * 1000;
+  return m;
+}
+
+function preciseMicroSeconds(t: PreciseTime): MicroSecondTimeStamp {
+  const m = new MicroSecondTimeStamp();
+  m.seconds = checkUint32('microSecondTimeStamp.seconds', t.seconds);
+  if (!Number.isInteger(t.nanoseconds) || t.nanoseconds < 0 || t.nanoseconds > 999_999_999)
+    throw new Hi2EncodeError(
+      'microSecondTimeStamp.microSeconds',
+      'nanoseconds outside 0..999999999',
+    );
+  m.microSeconds = Math.floor(t.nanoseconds / 1000);
   return m;
 }
 
@@ -147,6 +242,39 @@ export class PsPduBuilder {
     pdu.pSHeader = this.header(options, parameters.lawfulInterceptionIdentifier);
     pdu.payload = new Payload();
     pdu.payload.iRIPayloadSequence = new IRIPayloadSequence([payload]);
+    return pdu;
+  }
+
+  /**
+   * One CC PS-PDU for one media packet (TS 102 232-1 cCPayloadSequence [1] with one CCPayload;
+   * TS 102 232-5 IPMMCC in cCContents.iPMMCC [12]). mMCCContents holds the RTP packet from its RTP
+   * header on, so frameType = rtpFrame(2) and mMCCprotocol = rTP(0); RTCP would be sent the same way.
+   * The LIID and CIN are the session's IRI values; the sequence number is the CC stream's own.
+   */
+  cc(packet: CcPacket, options: CcPduOptions): PSPDU {
+    const mm = new IPMMCC();
+    mm.mMCCContents = packet.rtp;
+    mm.frameType = FrameType.rtpFrame;
+    if (packet.streamIdentifier) mm.streamIdentifier = packet.streamIdentifier;
+    mm.mMCCprotocol = MMCCprotocol.rTP;
+    const payload = new CCPayload();
+    payload.payloadDirection = packet.direction;
+    payload.cCContents = new CCContents();
+    payload.cCContents.iPMMCC = mm;
+    if (packet.interceptedAt) {
+      payload.microSecondTimeStamp = preciseMicroSeconds(packet.interceptedAt);
+      payload.timeStamp = new Date(
+        packet.interceptedAt.seconds * 1000 + Math.floor(packet.interceptedAt.nanoseconds / 1e6),
+      );
+      payload.timeStampQualifier = TimeStampQualifier.timeOfInterception;
+    }
+    const pdu = new PSPDU();
+    pdu.pSHeader = this.header(
+      options,
+      octets('lawfulInterceptionIdentifier', packet.liid, LIID_MAX_OCTETS),
+    );
+    pdu.payload = new Payload();
+    pdu.payload.cCPayloadSequence = new CCPayloadSequence([payload]);
     return pdu;
   }
 

@@ -1,4 +1,4 @@
-/** @app/x2 — ETSI TS 103 221-2 X2/X3 PDU codec and stream framer. Pure: no Nest, no TypeORM. */
+/** @app/x2 — ETSI TS 103 221-2 X2/X3 PDU codec, stream framer and X3 media unwrapping. Pure: no Nest, no TypeORM. */
 export * from './x2-constants';
 export * from './x2-errors';
 export * from './x2-attributes';
@@ -6,4 +6,5 @@ export * from './x2-pdu';
 export * from './x2-pdu-encoder';
 export * from './x2-pdu-checks';
 export * from './x2-stream-framer';
+export * from './x3-media';
 export { formatIpv4, formatIpv6, parseIpv4, parseIpv6 } from './ip-address';

@@ -59,3 +59,31 @@ export class X2AttributeError extends Error {
 export class X2EncodeError extends Error {
   override readonly name = 'X2EncodeError';
 }
+
+/** Why an X3 payload is not a single unfragmented UDP datagram carrying RTP/RTCP (x3-media.ts). */
+export type X3MediaErrorCode =
+  | 'UNSUPPORTED_PAYLOAD_FORMAT'
+  | 'TRUNCATED'
+  | 'BAD_IP_VERSION'
+  | 'BAD_IP_HEADER'
+  | 'BAD_IP_LENGTH'
+  | 'IP_FRAGMENT'
+  | 'UNSUPPORTED_IPV6_EXTENSION'
+  | 'NOT_UDP'
+  | 'BAD_UDP'
+  | 'BAD_RTP';
+
+/**
+ * An X3 media payload that cannot be unwrapped. Only this PDU is affected: the X3 stream stays
+ * usable. Messages name fields only, never content octets.
+ */
+export class X3MediaError extends Error {
+  override readonly name = 'X3MediaError';
+
+  constructor(
+    readonly code: X3MediaErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,5 +1,9 @@
 import { SeededRandom, fuzzIterations, fuzzSeed } from '../../../test/support/seeded-random';
+import { ipv4UdpPacket, ipv6UdpPacket, rtpPacket } from '../../../test/support/ip-packets';
 import {
+  X2PayloadFormat as F,
+  X3MediaError,
+  unwrapX3Media,
   X2AttributeError,
   X2AttributeType as T,
   X2DecodeError,
@@ -127,6 +131,80 @@ describe(`X2 fuzz (${ITERATIONS} cases per target; FUZZ_ITERATIONS, FUZZ_SEED)`,
       } catch (e) {
         check(e instanceof X2DecodeError, 'decode error type');
       }
+    });
+  });
+});
+
+/** A valid RTP packet in a valid IPv4 or IPv6 UDP datagram, or bare (format 8). */
+function validMedia(rnd: SeededRandom): { format: F; payload: Buffer; rtp: Buffer } {
+  const rtp = rtpPacket({
+    payloadType: rnd.int(0, 63),
+    marker: rnd.int(0, 1) === 1,
+    sequenceNumber: rnd.int(0, 65535),
+    timestamp: rnd.int(0, 2 ** 32 - 1),
+    ssrc: rnd.int(0, 2 ** 32 - 1),
+    csrcs: Array.from({ length: rnd.int(0, 3) }, () => rnd.int(0, 2 ** 32 - 1)),
+    extension: rnd.int(0, 1) ? { profile: 0xbede, data: rnd.bytes(4 * rnd.int(0, 3)) } : undefined,
+    payload: rnd.bytes(rnd.int(0, 200)),
+    padding: rnd.int(0, 1) ? rnd.int(1, 8) : undefined,
+  });
+  const udp = {
+    sourcePort: rnd.int(0, 65535),
+    destinationPort: rnd.int(0, 65535),
+    payload: rtp,
+  };
+  const format = rnd.pick([F.RtpPacket, F.Ipv4Packet, F.Ipv6Packet]);
+  if (format === F.RtpPacket) return { format, payload: rtp, rtp };
+  if (format === F.Ipv4Packet)
+    return {
+      format,
+      payload: ipv4UdpPacket({ source: rnd.bytes(4), destination: rnd.bytes(4), ...udp }),
+      rtp,
+    };
+  const options = Array.from({ length: rnd.int(0, 2) }, (_, i) => ({
+    type: i === 0 && rnd.int(0, 1) ? 0 : 60,
+    body: Buffer.alloc(6 + 8 * rnd.int(0, 2)),
+  }));
+  return {
+    format,
+    payload: ipv6UdpPacket({ source: rnd.bytes(16), destination: rnd.bytes(16), ...udp }, options),
+    rtp,
+  };
+}
+
+/** Unwraps; the result must lie inside the input, or the failure must be an X3MediaError. */
+function unwrapOrTypedError(format: F, payload: Buffer): Buffer | undefined {
+  try {
+    const m = unwrapX3Media(format, payload);
+    check(m.packet.buffer === payload.buffer, 'packet is a view of the payload');
+    check(m.packet.length <= payload.length, 'packet within the payload');
+    if (m.media.kind === 'rtp') {
+      check(m.media.header.payloadOffset <= m.packet.length, 'RTP payload offset within packet');
+      check(m.media.payload.length <= m.packet.length, 'RTP payload within packet');
+    }
+    return m.packet;
+  } catch (e) {
+    check(e instanceof X3MediaError, `typed error, got ${(e as Error).name}`);
+    return undefined;
+  }
+}
+
+describe(`X3 media fuzz (${ITERATIONS} cases per target; FUZZ_ITERATIONS, FUZZ_SEED)`, () => {
+  it('valid RTP in IPv4/IPv6/UDP always unwraps to the same RTP packet', () => {
+    forEachCase(fuzzSeed(0x5eed0003), (rnd) => {
+      const { format, payload, rtp } = validMedia(rnd);
+      const got = unwrapOrTypedError(format, payload);
+      check(got !== undefined && got.equals(rtp), 'valid media unwraps to its RTP packet');
+    });
+  });
+
+  it('random and mutated media payloads never escape the typed error', () => {
+    forEachCase(fuzzSeed(0x5eed0004), (rnd) => {
+      const { format, payload } = validMedia(rnd);
+      unwrapOrTypedError(format, mutate(rnd, payload));
+      const junk = rnd.bytes(rnd.int(0, 120));
+      if (junk.length) junk[0] = rnd.pick([0x45, 0x46, 0x60, 0x80, 0x90, junk[0]]);
+      unwrapOrTypedError(rnd.pick([F.RtpPacket, F.Ipv4Packet, F.Ipv6Packet]), junk);
     });
   });
 });

@@ -2,12 +2,13 @@ import { AsnArray, AsnPropTypes } from '@peculiar/asn1-schema';
 import { GeneralizedTimeUtc, OctetStringBuffer, Uint32Integer } from '../asn1/converters';
 import { Asn1Choice, Asn1Sequence, Asn1SequenceOf, Tagged } from '../asn1/tagging';
 import { IRIParameters } from './eps-hi2-operations';
+import { IPMMCC } from './ip-multimedia-pdu';
 
 /**
  * ETSI TS 102 232-1 module LI-PS-PDU {itu-t(0) identified-organization(4) etsi(0) securityDomain(2)
  * lawfulIntercept(2) li-ps(5) genHeader(1) versionN}, DEFINITIONS IMPLICIT TAGS — the subset that
- * IRI delivery and keep-alives need. Payload and IRIContents are extensible CHOICEs: a later CC
- * payload (cCPayloadSequence [1] with TS 102 232-5 IPMMCC) is one more alternative here.
+ * IRI delivery, CC delivery of IP multimedia (cCPayloadSequence [1] with TS 102 232-5 IPMMCC) and
+ * keep-alives need. Payload, IRIContents and CCContents are extensible CHOICEs.
  *
  * EPS/IMS IRI mapping (TS 102 232-7, 3GPP IRI over TS 102 232-1): the record type travels in
  * IRIPayload.iRIType and the IRI-Parameters of TS 33.108 Annex B.9 in
@@ -138,6 +139,47 @@ export class IRIPayload {
 export class IRIPayloadSequence extends AsnArray<IRIPayload> {}
 
 /**
+ * PayloadDirection ::= ENUMERATED { fromTarget(0), toTarget(1), indeterminate(2), combined(3),
+ * notapplicable(4), ... } — direction of the CC relative to the target.
+ */
+export enum PayloadDirection {
+  fromTarget = 0,
+  toTarget = 1,
+  indeterminate = 2,
+  combined = 3,
+  notapplicable = 4,
+}
+
+/** CCContents ::= CHOICE { …, iPMMCC [12] IPMMCC, … } — only the IP multimedia alternative is modelled. */
+@Asn1Choice()
+export class CCContents {
+  @Tagged(12, IPMMCC)
+  iPMMCC?: IPMMCC;
+}
+
+/**
+ * CCPayload ::= SEQUENCE { payloadDirection [0] PayloadDirection OPTIONAL,
+ * timeStamp [1] GeneralizedTime OPTIONAL, cCContents [2] CCContents, ...,
+ * microSecondTimeStamp [3] MicroSecondTimeStamp OPTIONAL, timeStampQualifier [4] OPTIONAL, … }
+ */
+@Asn1Sequence()
+export class CCPayload {
+  @Tagged(0, AsnPropTypes.Enumerated, { optional: true })
+  payloadDirection?: number;
+  @Tagged(1, AsnPropTypes.GeneralizedTime, { optional: true, converter: GeneralizedTimeUtc })
+  timeStamp?: Date;
+  @Tagged(2, CCContents)
+  cCContents = new CCContents();
+  @Tagged(3, MicroSecondTimeStamp, { optional: true })
+  microSecondTimeStamp?: MicroSecondTimeStamp;
+  @Tagged(4, AsnPropTypes.Enumerated, { optional: true })
+  timeStampQualifier?: number;
+}
+
+@Asn1SequenceOf(CCPayload)
+export class CCPayloadSequence extends AsnArray<CCPayload> {}
+
+/**
  * TRIPayload ::= CHOICE { integrityCheck [0], testPDU [1], ..., paddingPDU [2], keep-alive [3] NULL,
  * keep-aliveResponse [4] NULL, … } — transport related information; only keep-alives are modelled.
  * A NULL alternative that is present holds `null`.
@@ -151,13 +193,15 @@ export class TRIPayload {
 }
 
 /**
- * Payload ::= CHOICE { iRIPayloadSequence [0] SEQUENCE OF IRIPayload, cCPayloadSequence [1] …,
- * tRIPayload [2] TRIPayload, ..., … } — cCPayloadSequence is left for the CC issue.
+ * Payload ::= CHOICE { iRIPayloadSequence [0] SEQUENCE OF IRIPayload,
+ * cCPayloadSequence [1] SEQUENCE OF CCPayload, tRIPayload [2] TRIPayload, ..., … }
  */
 @Asn1Choice()
 export class Payload {
   @Tagged(0, IRIPayloadSequence)
   iRIPayloadSequence?: IRIPayloadSequence;
+  @Tagged(1, CCPayloadSequence)
+  cCPayloadSequence?: CCPayloadSequence;
   @Tagged(2, TRIPayload)
   tRIPayload?: TRIPayload;
 }
