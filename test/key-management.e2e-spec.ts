@@ -187,17 +187,10 @@ describe('key-management world: kms-sim Ua/Xk/Zk with simulated UEs over real HT
       policies: [],
       prfFunc: 1,
     });
-    const fake: SimulatedCall = {
-      scheme: 'mikey-ticket',
+    const fake: Parameters<typeof xkRequestFor>[0] = {
       callId: 'pending-1@test',
       initiator: ALICE,
       responder: BOB,
-      invite: Buffer.alloc(0),
-      inviteAtLi: Buffer.alloc(0),
-      ok200: Buffer.alloc(0),
-      keys: [],
-      responderKeys: [],
-      cspCanObtainKeys: true,
       mikey: { init: init.bytes, initAtLi: init.bytes, csbId: 42, rand, prfFunc: 1 },
     };
     const t0 = new Date();

@@ -13,6 +13,7 @@ import { AppModule } from '../../apps/mf/src/app.module';
 import { loadMfConfig } from '../../apps/mf/src/config/mf-config';
 import { DeliveryService } from '../../apps/mf/src/handover/delivery/delivery.service';
 import { deliveryMetrics } from '../../apps/mf/src/handover/delivery/delivery-metrics';
+import { sealDestinationPassword } from '../../apps/mf/src/handover/destination-secret';
 import { LeaDestinationEntity } from '../../apps/mf/src/handover/lea-destination.entity';
 import { OutboxRow } from '../../apps/mf/src/handover/outbox/outbox.entity';
 import {
@@ -81,9 +82,10 @@ export class DeliveryHarness {
         secret: null,
         name: 'lab-ftps',
       });
-      const sealed = new SecretBox(this.key).seal(
-        Buffer.from('lemf-secret'),
+      const sealed = sealDestinationPassword(
+        new SecretBox(this.key),
         this.ftpsDestination.id,
+        'lemf-secret',
       );
       await ds
         .getRepository(LeaDestinationEntity)

@@ -1,55 +1,48 @@
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { devPkiExists, writeDevPki } from '@app/pki';
+import { labReport } from './scenario/lab-report';
+import { LabScenario } from './scenario/lab-scenario';
 
 /**
- * `npm run lab`: the embedded demo. Creates the dev PKI if absent, starts the MF on SQLite,
- * waits until /health reports the database up, prints it, and stops the MF.
- * The simulated peers (CSCF, UEs, KMS, LEA receivers) join here as their issues land.
+ * `npm run lab`: the embedded demo (README command 1). Creates the dev PKI if absent
+ * (PKI_DIR, default var/pki), then runs the lab scenario in this process on a fresh SQLite
+ * database under LAB_DIR (default var/lab; the LEAs' received records stay there as JSON):
+ * kms-sim, MF, LEA receivers, warrant provisioning over REST, six calls through the UE and
+ * CSCF simulators. Prints progress, the table of what each LEA received, and exits 0 only if
+ * every verdict holds.
  */
 const PKI_DIR = process.env.PKI_DIR ?? 'var/pki';
-const HTTP_PORT = process.env.HTTP_PORT ?? '8080';
+const LAB_DIR = process.env.LAB_DIR ?? 'var/lab';
+const LIMIT_MS = 110_000;
 
-async function waitForHealth(url: string, deadlineMs: number): Promise<string> {
-  const until = Date.now() + deadlineMs;
-  let last = '';
-  while (Date.now() < until) {
-    try {
-      const r = await fetch(url);
-      last = await r.text();
-      if (r.ok) return last;
-    } catch (e) {
-      last = e instanceof Error ? e.message : String(e);
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`MF not healthy after ${deadlineMs} ms: ${last}`);
+async function main(): Promise<number> {
+  rmSync(LAB_DIR, { recursive: true, force: true });
+  const t0 = Date.now();
+  const say = (line: string) =>
+    process.stdout.write(`lab ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s  ${line}\n`);
+  const watchdog = setTimeout(() => {
+    process.stderr.write(`lab: not finished after ${LIMIT_MS / 1000} s, giving up\n`);
+    process.exit(2);
+  }, LIMIT_MS);
+  watchdog.unref();
+  const result = await new LabScenario({
+    workDir: LAB_DIR,
+    pkiDir: PKI_DIR,
+    databaseUrl: join(LAB_DIR, 'mf.sqlite'),
+    progress: say,
+  }).run();
+  process.stdout.write(`\n${labReport(result)}\n`);
+  process.stdout.write(
+    `LEA records: ${join(LAB_DIR, 'lea-ftps.json')}, ${join(LAB_DIR, 'lea-tls.json')}\n`,
+  );
+  return result.ok ? 0 : 1;
 }
 
-async function main(): Promise<void> {
-  if (!devPkiExists(PKI_DIR)) {
-    await writeDevPki(PKI_DIR);
-    process.stdout.write(`lab: dev PKI created in ${PKI_DIR}\n`);
-  }
-  const mf = spawn(process.execPath, [join(__dirname, '../../mf/src/main.js')], {
-    env: { ...process.env, PKI_DIR, HTTP_PORT, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const exited = new Promise<number>((r) => mf.once('exit', (code) => r(code ?? 1)));
-  try {
-    const health = await Promise.race([
-      waitForHealth(`http://127.0.0.1:${HTTP_PORT}/health`, 30_000),
-      exited.then((c) => Promise.reject(new Error(`MF exited with code ${c}`))),
-    ]);
-    process.stdout.write(`lab: MF health ${health}\n`);
-  } finally {
-    mf.kill('SIGTERM');
-    await exited;
-  }
-}
-
-main().catch((e: unknown) => {
-  process.stderr.write(`lab: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exit(1);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`lab: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeDevPki } from '@app/pki';
+import { devPkiExists, writeDevPki } from '@app/pki';
 import { startKmsSim, type KmsSim, type KmsSimRuntime } from '../../kms-sim/src/kms-sim';
 import { UserEquipment } from './ue/user-equipment';
 
@@ -36,7 +36,7 @@ export interface TicketWorld {
 }
 
 export interface TicketWorldOptions {
-  /** Directory for a fresh dev PKI (written here). */
+  /** Directory of the dev PKI (a fresh one is written there when absent). */
   pkiDir: string;
   withPeer?: boolean;
   runtime?: KmsSimRuntime;
@@ -51,7 +51,7 @@ export interface TicketWorldOptions {
  * KMS's Zk URL; the home KMS accepts the peer but does not call it.
  */
 export async function startTicketWorld(o: TicketWorldOptions): Promise<TicketWorld> {
-  await writeDevPki(o.pkiDir);
+  if (!devPkiExists(o.pkiDir)) await writeDevPki(o.pkiDir);
   const file = (n: string): string => join(o.pkiDir, n);
   const ca = readFileSync(file('ca.crt'));
   const psks = new Map<string, Buffer>();

@@ -42,6 +42,36 @@ const SILENT_LOG = {
   fatal: () => undefined,
 };
 
+/** ftp-srv internals used to work around its disconnect timer (see forgetClosedConnections). */
+interface FtpSrvInternals {
+  connections: Record<string, FtpConnection>;
+  on(event: 'connect', l: (e: { id: string; connection: FtpConnection }) => void): void;
+}
+
+/**
+ * ftp-srv 4.6.3 answers every closed control connection, and every one still open at close(),
+ * with disconnectClient(), which arms a `timeout`-long timer it never clears (30 s here): it
+ * would keep a test process alive after the server stopped. Taking the connection out of the
+ * server's table first (on close, by a listener that runs before ftp-srv's own; at stop, for
+ * those still open) makes disconnectClient return at once; nothing else reads the table.
+ */
+function forgetClosedConnections(server: FtpSrv): void {
+  const internals = server as unknown as FtpSrvInternals;
+  internals.on('connect', ({ id, connection }) => {
+    const socket = (connection as unknown as { commandSocket: Socket }).commandSocket;
+    socket.prependListener('close', () => delete internals.connections[id]);
+  });
+}
+
+/** Closes the connections still open without ftp-srv's disconnect timer (see above). */
+function dropConnections(server: FtpSrv): void {
+  const internals = server as unknown as FtpSrvInternals;
+  for (const [id, connection] of Object.entries(internals.connections)) {
+    delete internals.connections[id];
+    void connection.close(0, 0).catch(() => undefined);
+  }
+}
+
 /**
  * A lab LEMF for HI2 over FTPS (ftp-srv; explicit AUTH TLS with the dev PKI `lea` certificate,
  * TLS ≥ 1.2; logins without TLS are refused). A file becomes visible only by RNTO, and the
@@ -88,6 +118,7 @@ export class FtpsLeaServer {
     signals.forEach((s, i) =>
       process.listeners(s).forEach((l) => before[i].includes(l) || process.removeListener(s, l)),
     );
+    forgetClosedConnections(server);
     server.on('login', ({ connection, username, password }, resolve, reject) => {
       if (!connection.secure) return reject(new Error('TLS required (AUTH TLS)'));
       if (username !== this.options.user || password !== this.options.password)
@@ -110,6 +141,7 @@ export class FtpsLeaServer {
   async stop(): Promise<void> {
     const s = this.server;
     this.server = undefined;
+    if (s) dropConnections(s);
     if (s) await s.close();
     this.log.flush();
   }

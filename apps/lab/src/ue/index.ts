@@ -12,13 +12,15 @@ export {
   sdesCall,
   mikeyPskCall,
   mikeyDhCall,
+  sipFlow,
   SRTP_POLICY,
   SRTP_SUITE,
   type CallOptions,
   type CallParty,
   type CallScheme,
   type SimulatedCall,
+  type SipFlowStep,
   type SrtpStreamKeys,
   type TicketCallOptions,
 } from './simulated-call';
-export type { MediaLine } from './sip-text';
+export type { CallDialog, MediaLine } from './sip-text';

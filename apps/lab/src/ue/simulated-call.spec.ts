@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classifyKeyManagement, decodeMikey, mikeyFromKeyMgmt } from '@app/mikey';
-import { mikeyDhCall, mikeyPskCall, sdesCall, type SimulatedCall } from './index';
+import { mikeyDhCall, mikeyPskCall, sdesCall, sipFlow, type SimulatedCall } from './index';
 
 const ALICE = 'sip:alice@ims.example';
 const BOB = 'sip:bob@ims.example';
@@ -61,6 +61,44 @@ describe('simulated SDES and end-to-end MIKEY calls', () => {
       expect(c).toMatchObject({ scheme, cspCanObtainKeys: false, csIds: [1, 2] });
     },
   );
+});
+
+describe('SIP flow of a call at the LI point', () => {
+  it('INVITE, 180, 200, ACK, then BYE and its 200, all in the one dialog', () => {
+    const call = sdesCall({ initiator: ALICE, responder: BOB, callId: 'flow-1@test' });
+    const { setup, teardown } = sipFlow(call);
+    const steps = [...setup, ...teardown];
+    expect(steps.map((s) => [s.label, s.sender])).toEqual([
+      ['INVITE', 'initiator'],
+      ['180', 'responder'],
+      ['200 (INVITE)', 'responder'],
+      ['ACK', 'initiator'],
+      ['BYE', 'initiator'],
+      ['200 (BYE)', 'responder'],
+    ]);
+    expect(setup[0].message).toBe(call.inviteAtLi);
+    const text = steps.map((s) => s.message.toString('utf8'));
+    for (const s of steps) checkFraming(s.message);
+    expect(text.map((t) => /\r\nCSeq: ([^\r]+)/.exec(t)![1])).toEqual([
+      '1 INVITE',
+      '1 INVITE',
+      '1 INVITE',
+      '1 ACK',
+      '2 BYE',
+      '2 BYE',
+    ]);
+    const d = call.dialog;
+    for (const t of text.slice(1)) {
+      expect(t).toContain(`\r\nTo: <${BOB}>;tag=${d.responder.tag}\r\n`);
+      expect(t).toContain(`\r\nFrom: <${ALICE}>;tag=${d.initiator.tag}\r\n`);
+      expect(t).toContain('\r\nCall-ID: flow-1@test\r\n');
+    }
+    const branch = (t: string) => /;branch=([^;\r]+)/.exec(t)![1];
+    const b = text.map(branch); // INVITE transaction, ACK, BYE transaction (RFC 3261 §17)
+    expect([b[1], b[2], b[5]]).toEqual([b[0], b[0], b[4]]);
+    expect(new Set([b[0], b[3], b[4]]).size).toBe(3);
+    expect(text[3]).toMatch(/^ACK sip:192\.0\.2\.20:5061;transport=tls SIP\/2\.0\r\n/);
+  });
 });
 
 const tshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
@@ -138,6 +176,20 @@ const tshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
       expect(rows[2][5]).toBe('4'); // D-H init
       expect(rows[3][5]).toBe('5'); // D-H resp
       expect(Number(rows[2][6])).toBe(dh.mikey!.csbId);
+    });
+
+    it('180, ACK, BYE and 200 (BYE) of the call flow parse as SIP', () => {
+      const { setup, teardown } = sipFlow(sdesCall({ initiator: ALICE, responder: BOB }));
+      const rows = dissect(
+        [setup[1], setup[3], ...teardown].map((s) => s.message),
+        ['sip.Method', 'sip.Status-Code', 'sip.CSeq.method', 'sip.Content-Length'],
+      );
+      expect(rows).toEqual([
+        ['', '180', 'INVITE', '0'],
+        ['ACK', '', 'ACK', '0'],
+        ['BYE', '', 'BYE', '0'],
+        ['', '200', 'BYE', '0'],
+      ]);
     });
   },
 );

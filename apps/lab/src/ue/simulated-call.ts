@@ -34,9 +34,13 @@ import {
   type SpPayload,
 } from '@app/mikey';
 import {
+  ackText,
+  byeOkText,
+  byeText,
   inviteText,
   newDialog,
   okText,
+  ringingText,
   sdpBody,
   sdpSessionId,
   type CallDialog,
@@ -70,6 +74,8 @@ export interface SimulatedCall {
   callId: string;
   initiator: string;
   responder: string;
+  /** The SIP dialog (tags, addresses, CSeq) the messages belong to. */
+  dialog: CallDialog;
   /** INVITE as delivered to the responder. */
   invite: Buffer;
   /** INVITE as seen at the LI point (P/S-CSCF): differs when an attack was simulated. */
@@ -282,6 +288,7 @@ export async function ticketCall(o: TicketCallOptions): Promise<SimulatedCall> {
   return {
     scheme: 'mikey-ticket',
     callId: f.dialog.callId,
+    dialog: f.dialog,
     initiator: o.initiator.identity,
     responder,
     invite: offer(keyMgmtAttribute(init)),
@@ -330,6 +337,7 @@ export function sdesCall(o: CallOptions): SimulatedCall {
   return {
     scheme: 'sdes',
     callId: d.callId,
+    dialog: d,
     initiator: d.initiator.uri,
     responder: d.responder.uri,
     invite,
@@ -370,6 +378,7 @@ export function mikeyPskCall(o: CallOptions & { psk?: Buffer }): SimulatedCall {
   return {
     scheme: 'mikey-psk',
     callId: f.dialog.callId,
+    dialog: f.dialog,
     initiator: f.dialog.initiator.uri,
     responder: f.dialog.responder.uri,
     invite,
@@ -471,6 +480,7 @@ export function mikeyDhCall(o: CallOptions): SimulatedCall {
   return {
     scheme: 'mikey-dh',
     callId: f.dialog.callId,
+    dialog: f.dialog,
     initiator: f.dialog.initiator.uri,
     responder: f.dialog.responder.uri,
     invite,
@@ -480,5 +490,34 @@ export function mikeyDhCall(o: CallOptions): SimulatedCall {
     responderKeys: streamKeys(f, rTgk, csbId, rand, PrfFunc.MIKEY_1),
     cspCanObtainKeys: false,
     mikey: { init, initAtLi: init, resp, csbId, rand, prfFunc: PrfFunc.MIKEY_1 },
+  };
+}
+
+/** One SIP message of a call as the LI point (the P/S-CSCF) relays it. */
+export interface SipFlowStep {
+  /** Short name, e.g. `INVITE`, `200 (BYE)`. */
+  label: string;
+  sender: 'initiator' | 'responder';
+  message: Buffer;
+}
+
+/**
+ * The messages of a basic call at the LI point, in order (RFC 3261 §13, §15): `setup` is
+ * INVITE (as LI saw it), 180 Ringing, 200 OK with the answer, ACK; `teardown` is the
+ * initiator's BYE and its 200 OK. Media flows between the two.
+ */
+export function sipFlow(call: SimulatedCall): { setup: SipFlowStep[]; teardown: SipFlowStep[] } {
+  const d = call.dialog;
+  return {
+    setup: [
+      { label: 'INVITE', sender: 'initiator', message: call.inviteAtLi },
+      { label: '180', sender: 'responder', message: ringingText(d) },
+      { label: '200 (INVITE)', sender: 'responder', message: call.ok200 },
+      { label: 'ACK', sender: 'initiator', message: ackText(d) },
+    ],
+    teardown: [
+      { label: 'BYE', sender: 'initiator', message: byeText(d) },
+      { label: '200 (BYE)', sender: 'responder', message: byeOkText(d) },
+    ],
   };
 }

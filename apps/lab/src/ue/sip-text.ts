@@ -94,8 +94,27 @@ function message(startLine: string, headers: [string, string][], body: string): 
   return Buffer.concat([Buffer.from(head + CRLF + CRLF, 'utf8'), b]);
 }
 
-function via(d: CallDialog): string {
-  return `SIP/2.0/TLS ${d.initiator.address}:5061;branch=${d.branch}`;
+/** Transactions of the dialog: the INVITE, the ACK of its 2xx and the BYE (RFC 3261 §17). */
+type Transaction = 'invite' | 'ack' | 'bye';
+
+/** Via of the initiator for a transaction; each has its own branch (RFC 3261 §8.1.1.7). */
+function via(d: CallDialog, t: Transaction = 'invite'): string {
+  const branch = t === 'invite' ? d.branch : `${d.branch}${t === 'ack' ? 'a' : 'b'}`;
+  return `SIP/2.0/TLS ${d.initiator.address}:5061;branch=${branch}`;
+}
+
+/** The responder's Contact, the remote target of the initiator's in-dialog requests (RFC 3261 §12.2.1.1). */
+function responderContact(d: CallDialog): string {
+  return `sip:${d.responder.address}:5061;transport=tls`;
+}
+
+/** From / To / Call-ID of an established dialog, the initiator's view. */
+function dialogHeaders(d: CallDialog): [string, string][] {
+  return [
+    ['From', `<${d.initiator.uri}>;tag=${d.initiator.tag}`],
+    ['To', `<${d.responder.uri}>;tag=${d.responder.tag}`],
+    ['Call-ID', d.callId],
+  ];
 }
 
 /** INVITE from the initiator to the responder with an SDP offer (RFC 3261 §13.2.1). */
@@ -133,5 +152,62 @@ export function okText(d: CallDialog, sdp: string): Buffer {
       ['Content-Type', 'application/sdp'],
     ],
     sdp,
+  );
+}
+
+/** 180 Ringing to the INVITE (RFC 3261 §13.3.1.1), without SDP. */
+export function ringingText(d: CallDialog): Buffer {
+  return message(
+    'SIP/2.0 180 Ringing',
+    [
+      ['Via', `${via(d)};received=${d.initiator.address}`],
+      ...dialogHeaders(d),
+      ['CSeq', `${d.cseq} INVITE`],
+      ['Contact', `<${responderContact(d)}>`],
+      ['P-Asserted-Identity', `<${d.responder.uri}>`],
+    ],
+    '',
+  );
+}
+
+/** ACK of the 2xx to the INVITE: a new transaction to the remote target (RFC 3261 §13.2.2.4). */
+export function ackText(d: CallDialog): Buffer {
+  return message(
+    `ACK ${responderContact(d)} SIP/2.0`,
+    [
+      ['Via', via(d, 'ack')],
+      ['Max-Forwards', '70'],
+      ...dialogHeaders(d),
+      ['CSeq', `${d.cseq} ACK`],
+    ],
+    '',
+  );
+}
+
+/** BYE of the initiator, ending the dialog (RFC 3261 §15.1.1); CSeq one above the INVITE's. */
+export function byeText(d: CallDialog): Buffer {
+  return message(
+    `BYE ${responderContact(d)} SIP/2.0`,
+    [
+      ['Via', via(d, 'bye')],
+      ['Max-Forwards', '70'],
+      ...dialogHeaders(d),
+      ['CSeq', `${d.cseq + 1} BYE`],
+      ['P-Asserted-Identity', `<${d.initiator.uri}>`],
+    ],
+    '',
+  );
+}
+
+/** 200 OK to the BYE (RFC 3261 §15.1.2). */
+export function byeOkText(d: CallDialog): Buffer {
+  return message(
+    'SIP/2.0 200 OK',
+    [
+      ['Via', `${via(d, 'bye')};received=${d.initiator.address}`],
+      ...dialogHeaders(d),
+      ['CSeq', `${d.cseq + 1} BYE`],
+    ],
+    '',
   );
 }

@@ -8,6 +8,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { EntityManager, Not, Repository } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { openDestinationPassword, sealDestinationPassword } from '../handover/destination-secret';
 import { LeaDestinationEntity, LeaDestinationSettings } from '../handover/lea-destination.entity';
 import type { FieldError } from '../http/validation';
 import { UnitOfWork } from '../persistence/unit-of-work';
@@ -19,11 +20,6 @@ import type {
   UpdateDestinationDto,
 } from './destination.dto';
 
-/** SecretBox context of a destination's FTPS password: bound to its row id. */
-export function destinationSecretContext(id: string): string {
-  return `lea_destination:${id}`;
-}
-
 function settingsOf(s: LeaDestinationSettings): LeaDestinationSettings {
   const out: LeaDestinationSettings = { caFile: s.caFile };
   for (const k of ['certFile', 'keyFile', 'user', 'directory'] as const) {
@@ -34,8 +30,8 @@ function settingsOf(s: LeaDestinationSettings): LeaDestinationSettings {
 
 /**
  * LEA destinations (LEMF endpoints) that warrants deliver to. The FTPS password is sealed
- * with the at-rest SecretBox (AES-256-GCM, context = row id) and never leaves through the
- * API or the audit log; the HI2 delivery opens it with ftpsPassword().
+ * with the at-rest SecretBox (AES-256-GCM, context `lea_destination:<id>`) and never leaves through the
+ * API or the audit log; the HI2 delivery opens it with openDestinationPassword().
  */
 @Injectable()
 export class DestinationsService {
@@ -158,13 +154,11 @@ export class DestinationsService {
   async ftpsPassword(id: string): Promise<string | null> {
     const d = await this.destinations.findOneBy({ id });
     if (!d) throw new NotFoundException(`no destination ${id}`);
-    return d.secret === null
-      ? null
-      : this.box.open(d.secret, destinationSecretContext(id)).toString('utf8');
+    return openDestinationPassword(this.box, d);
   }
 
   private seal(id: string, password: string): string {
-    return this.box.seal(Buffer.from(password, 'utf8'), destinationSecretContext(id));
+    return sealDestinationPassword(this.box, id, password);
   }
 
   /** FTPS logs in with a user; a TLS stream has no user, directory or password. */

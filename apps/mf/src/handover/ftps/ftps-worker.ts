@@ -2,6 +2,7 @@ import { epsIriSequenceFromEncoded } from '@app/hi2';
 import { DestinationWorker, describeError } from '../delivery/destination-worker';
 import { deliveryMetrics as m } from '../delivery/delivery-metrics';
 import { OutboxRow } from '../outbox/outbox.entity';
+import { openDestinationPassword } from '../destination-secret';
 import { cutFiles, hi2FileName } from './ftps-files';
 import { FtpsRejection, FtpsUploader } from './ftps-uploader';
 
@@ -88,7 +89,7 @@ export class FtpsWorker extends DestinationWorker {
       host: d.host,
       port: d.port,
       user: d.settings.user ?? 'anonymous',
-      password: d.secret ? this.ctx.secrets.open(d.secret, d.id).toString('utf8') : '',
+      password: openDestinationPassword(this.ctx.secrets, d) ?? '',
       caFile: d.settings.caFile,
       certFile: d.settings.certFile,
       keyFile: d.settings.keyFile,

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import * as tls from 'node:tls';
+import {
+  encodeX2Pdu,
+  X2AttributeType,
+  X2PayloadDirection,
+  X2PayloadFormat,
+  X2PduType,
+} from '@app/x2';
+import type { ClientTls } from '../ticket-world';
+
+export interface CscfSimulatorOptions {
+  /** The MF's X2 listener. */
+  host: string;
+  port: number;
+  /** The NE's client certificate (dev PKI `ne`) and the CA that verifies the MF. */
+  tls: ClientTls;
+  /** Name checked in the MF certificate; default `localhost`. */
+  servername?: string;
+}
+
+/** One SIP message to report on X2. */
+export interface X2SipEvent {
+  xid: string;
+  /** The whole SIP message, as relayed. */
+  sip: Buffer;
+  /** True when the target sent it (TS 103 221-2 §5.2.6 payload direction "from target"). */
+  fromTarget: boolean;
+  /** Correlation ID shared by all events of one call (§5.2.8). */
+  correlationId: bigint;
+}
+
+/**
+ * A P/S-CSCF as an X2 point of interception (ETSI TS 103 221-2): keeps one mutual-TLS
+ * connection to the MF with the NE certificate and reports each intercepted SIP message as an
+ * X2 PDU (PDU type 1 X2, payload format 9 SIP message §5.2.4) with the warrant's XID, the
+ * call's correlation ID, a Sequence Number attribute per XID (§5.3.9, from 0) and a Timestamp
+ * attribute (§5.3.10, POSIX seconds and nanoseconds).
+ */
+export class CscfSimulator {
+  private readonly seq = new Map<string, number>();
+  private pdus = 0;
+
+  private constructor(private readonly socket: tls.TLSSocket) {}
+
+  static async connect(o: CscfSimulatorOptions): Promise<CscfSimulator> {
+    const socket = tls.connect({
+      host: o.host,
+      port: o.port,
+      servername: o.servername ?? 'localhost',
+      ca: o.tls.ca,
+      cert: o.tls.cert,
+      key: o.tls.key,
+      minVersion: 'TLSv1.2',
+    });
+    await new Promise<void>((resolve, reject) => {
+      socket.once('secureConnect', resolve).once('error', reject);
+    });
+    socket.on('error', () => undefined); // reported by the next write
+    return new CscfSimulator(socket);
+  }
+
+  /** A fresh correlation ID for a new call. */
+  static newCorrelationId(): bigint {
+    return randomBytes(8).readBigUInt64BE(0);
+  }
+
+  /** Number of PDUs sent so far. */
+  get sent(): number {
+    return this.pdus;
+  }
+
+  /** Sends one event; resolves when the PDU was handed to TLS. */
+  send(e: X2SipEvent): Promise<void> {
+    const n = this.seq.get(e.xid) ?? 0;
+    this.seq.set(e.xid, n + 1);
+    const now = Date.now();
+    const pdu = encodeX2Pdu({
+      pduType: X2PduType.X2,
+      payloadFormat: X2PayloadFormat.SipMessage,
+      payloadDirection: e.fromTarget ? X2PayloadDirection.FromTarget : X2PayloadDirection.ToTarget,
+      xid: e.xid,
+      correlationId: e.correlationId,
+      attributes: [
+        { kind: 'sequenceNumber', type: X2AttributeType.SequenceNumber, sequenceNumber: n },
+        {
+          kind: 'timestamp',
+          type: X2AttributeType.Timestamp,
+          seconds: Math.floor(now / 1000),
+          nanoseconds: (now % 1000) * 1e6,
+        },
+      ],
+      payload: e.sip,
+    });
+    return new Promise((resolve, reject) => {
+      this.socket.write(pdu, (err) => {
+        if (err) return reject(err);
+        this.pdus++;
+        resolve();
+      });
+    });
+  }
+
+  /** Ends the connection (TLS close_notify, then FIN) and waits until it is closed. */
+  async close(): Promise<void> {
+    if (this.socket.destroyed) return;
+    await new Promise<void>((resolve) => {
+      this.socket.once('close', () => resolve());
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), 2_000).unref();
+    });
+  }
+}
