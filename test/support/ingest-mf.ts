@@ -233,17 +233,21 @@ export class IngestMf {
     } as never);
   }
 
-  /** The value of one Prometheus sample from the MF's /metrics endpoint (0 when absent). */
+  /**
+   * A Prometheus metric from the MF's /metrics endpoint: the sum of its samples that carry
+   * all of `labels` (0 when there is none).
+   */
   async metric(name: string, labels: Record<string, string> = {}): Promise<number> {
     const port = (this.app.getHttpServer().address() as AddressInfo).port;
     const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
     const want = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+    let sum = 0;
     for (const line of text.split('\n')) {
       const m = /^([a-zA-Z_:][\w:]*)(?:\{([^}]*)\})? (\S+)$/.exec(line);
       if (!m || m[1] !== name) continue;
-      const have = (m[2] ?? '').split(',').filter(Boolean);
-      if (want.every((w) => have.includes(w)) && have.length === want.length) return Number(m[3]);
+      const have = (m[2] ?? '').split(',');
+      if (want.every((w) => have.includes(w))) sum += Number(m[3]);
     }
-    return 0;
+    return sum;
   }
 }
