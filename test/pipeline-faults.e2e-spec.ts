@@ -1,6 +1,22 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
-import { IngestMf, sdesCallMessages, sipMessage, x2SipPdu } from './support/ingest-mf';
+import { ImsEvent } from '@app/hi2';
+import { writeDevPki } from '@app/pki';
+import { startKmsSim, type KmsSim } from '../apps/kms-sim/src/kms-sim';
+import { HOME_KMS } from '../apps/lab/src/ticket-world';
+import { ticketCall, UserEquipment, type SimulatedCall } from '../apps/lab/src/ue';
+import {
+  ALICE,
+  IngestMf,
+  sdesCallMessages,
+  sipMessage,
+  x2SipPdu,
+  type OutboxRecord,
+} from './support/ingest-mf';
 import { SeededRandom } from './support/seeded-random';
 import { until } from './support/until';
 
@@ -133,5 +149,198 @@ describe('MF pipeline faults on X2: validity windows, garbage and oversize PDUs'
       expect(byAddress.get(address)).toMatchObject({ outcome: 'failure', reason: 'framing-error' });
     }
     expect(byAddress.get(goodAddress)).toMatchObject({ outcome: 'success', reason: 'peer-closed' });
+  });
+});
+
+/** A loopback port nothing listens on (taken from the OS, then released). */
+async function deadPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((r) => server.close(() => r()));
+  return port;
+}
+
+const BOB = 'sip:bob@ims.example';
+const CAROL = 'sip:carol@ims.example';
+const LIID = 'LIID-XK';
+
+/** The CONTINUE that settles the key request: keys available, or the media security failure. */
+const keyOutcome = (records: OutboxRecord[]) =>
+  records.find(
+    (r) =>
+      r.kind === 'CONTINUE' &&
+      (r.parameters.iMSevent === ImsEvent.decryptionKeysAvailable ||
+        r.parameters.mediaSecFailureIndication !== undefined),
+  );
+
+/** mediaDecryption-info as the UEs really keyed the call: CS ID, SRTP master key and salt. */
+const keysOf = (call: SimulatedCall) =>
+  call.keys.map((k) => [Buffer.from([k.csId!]), k.masterKey, k.masterSalt]);
+
+describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, target mismatch', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'xk-faults-'));
+  const pki = join(dir, 'pki');
+  const ticketKey = randomBytes(32).toString('base64');
+  const psks = new Map([ALICE, BOB, CAROL].map((id) => [id, randomBytes(32)]));
+  const kmsList: KmsSim[] = [];
+  let mf: IngestMf | undefined;
+  let kms: KmsSim;
+
+  /**
+   * Starts the home KMS; every instance shares the ticket key, so a KMS started again (on the
+   * same Xk port) still opens the tickets issued before, as a restarted KMS would.
+   */
+  async function startKms(xkPort = 0): Promise<KmsSim> {
+    const k = await startKmsSim(
+      {
+        identity: HOME_KMS,
+        ports: { ua: 0, xk: xkPort, zk: 0 },
+        tls: { ca: join(pki, 'ca.crt'), cert: join(pki, 'kms.crt'), key: join(pki, 'kms.key') },
+        users: [...psks].map(([identity, psk]) => ({ identity, psk: psk.toString('base64') })),
+        ticketKey,
+        limits: { pendingWindowMs: 300, retryAfterMs: 50 },
+      },
+      { logger: () => undefined },
+    );
+    kmsList.push(k);
+    return k;
+  }
+
+  const ue = (identity: string, at: KmsSim) =>
+    new UserEquipment({
+      identity,
+      psk: psks.get(identity)!,
+      kms: { identity: HOME_KMS, url: at.urls.ua, ca: readFileSync(join(pki, 'ca.crt')) },
+    });
+
+  /** An MF whose Xk route for the home KMS is `urls`, with a warrant on Alice; returns the XID. */
+  async function startMf(urls: string[], env: Record<string, string> = {}): Promise<string> {
+    mf = await IngestMf.start(
+      {
+        XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: urls }),
+        XK_RETRY_BASE_MS: '100',
+        XK_RETRY_MAX_MS: '400',
+        ...env,
+      },
+      pki,
+    );
+    const xid = randomUUID();
+    await mf.addWarrant({ liid: LIID, xid, mode: 'keys' });
+    return xid;
+  }
+
+  /** Reports the INVITE (with the TRANSFER_INIT as LI saw it) and the 200 OK over X2. */
+  const report = (call: SimulatedCall, xid: string) =>
+    mf!.send([call.inviteAtLi, call.ok200].map((m, i) => x2SipPdu(xid, m, i)));
+
+  const settled = async (): Promise<OutboxRecord> => {
+    await until('the key outcome IRI', async () => !!keyOutcome(await mf!.records(LIID)));
+    return keyOutcome(await mf!.records(LIID))!;
+  };
+
+  const xkExchanges = (result: string) =>
+    mf!.metric('mf_xk_exchanges_total', { kms: HOME_KMS, result });
+
+  beforeAll(async () => {
+    await writeDevPki(pki);
+    kms = await startKms();
+  });
+  afterEach(async () => {
+    await mf?.close();
+    mf = undefined;
+  });
+  afterAll(async () => {
+    await Promise.all(kmsList.map((k) => k.close()));
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('delivers the keys once a KMS that was down is back on its address', async () => {
+    const first = await startKms();
+    const call = await ticketCall({ initiator: ue(ALICE, first), responder: ue(BOB, first) });
+    await first.close(); // the KMS goes down after the call was set up
+    const xid = await startMf([first.urls.xk]);
+    const before = { unreachable: await xkExchanges('unreachable') };
+    await report(call, xid);
+    await until('a failed Xk attempt', async () => {
+      return (await xkExchanges('unreachable')) > before.unreachable;
+    });
+    expect(keyOutcome(await mf!.records(LIID))).toBeUndefined();
+
+    await startKms(first.ports.xk); // back, same ticket key, resolves of before lost
+    const iri = await settled();
+    expect(iri.parameters.iMSevent).toBe(ImsEvent.decryptionKeysAvailable);
+    expect(iri.parameters.mediaSecFailureIndication).toBeUndefined();
+    const info = iri.parameters.mediaDecryptionInfo ?? [];
+    expect(info.map((k) => [k.cCCSID, k.cCDecKey, k.cCSalt])).toEqual(keysOf(call));
+    const [begin] = await mf!.records(LIID);
+    expect(iri.cin).toBe(begin.cin);
+    const [audit] = await mf!.audits('xk.keys');
+    expect(JSON.parse(audit.details!)).toMatchObject({
+      kms: HOME_KMS,
+      kmsUrl: first.urls.xk,
+      source: 'ticket',
+      role: 'initiator',
+    });
+    expect(await mf!.audits('xk.failed')).toEqual([]);
+  });
+
+  it('uses the backup KMS when the primary is down', async () => {
+    const primary = `https://127.0.0.1:${await deadPort()}`;
+    const xid = await startMf([primary, kms.urls.xk]);
+    const before = { unreachable: await xkExchanges('unreachable') };
+    const call = await ticketCall({ initiator: ue(ALICE, kms), responder: ue(BOB, kms) });
+    await report(call, xid);
+    const iri = await settled();
+    const info = iri.parameters.mediaDecryptionInfo ?? [];
+    expect(info.map((k) => [k.cCCSID, k.cCDecKey, k.cCSalt])).toEqual(keysOf(call));
+    const [audit] = await mf!.audits('xk.keys');
+    expect(JSON.parse(audit.details!)).toMatchObject({
+      kmsUrl: kms.urls.xk,
+      source: 'terminal-resolve',
+      attempts: 2,
+    });
+    expect((await xkExchanges('unreachable')) - before.unreachable).toBe(1);
+  });
+
+  it('sends mediaSecFailureIndication with an alarm when the Xk deadline passes', async () => {
+    const deadlineMs = 1_500;
+    const xid = await startMf([`https://127.0.0.1:${await deadPort()}`], {
+      XK_DEADLINE_MS: String(deadlineMs),
+    });
+    const alarms = () => mf!.metric('mf_key_alarms_total', { kind: 'key-deadline' });
+    const before = await alarms();
+    const call = await ticketCall({ initiator: ue(ALICE, kms), responder: ue(BOB, kms) });
+    const sentAt = Date.now();
+    await report(call, xid);
+    const iri = await settled();
+    expect(iri.parameters.mediaSecFailureIndication).toBe(0); // genericFailure
+    expect(iri.parameters.mediaDecryptionInfo).toBeUndefined();
+    const [begin] = await mf!.records(LIID);
+    expect(iri.cin).toBe(begin.cin);
+    const [audit] = await mf!.audits('xk.failed');
+    expect(audit).toMatchObject({ liid: LIID, outcome: 'alarm', object: `cin/${begin.cin}` });
+    expect(JSON.parse(audit.details!)).toMatchObject({ reason: 'deadline', kms: HOME_KMS });
+    expect(Date.parse(audit.at) - sentAt).toBeGreaterThanOrEqual(deadlineMs);
+    expect((await alarms()) - before).toBe(1);
+  });
+
+  it('sends mediaSecFailureIndication with an alarm on TARGET_MISMATCH (seed 001)', async () => {
+    const xid = await startMf([kms.urls.xk]);
+    const alarms = () => mf!.metric('mf_key_alarms_total', { kind: 'target-mismatch' });
+    const before = await alarms();
+    const other = await ticketCall({ initiator: ue(CAROL, kms), responder: ue(BOB, kms) });
+    const call = await ticketCall({
+      initiator: ue(ALICE, kms),
+      responder: ue(BOB, kms),
+      injectAtLi: other.mikey!.init,
+    });
+    await report(call, xid);
+    const iri = await settled();
+    expect(iri.parameters.mediaSecFailureIndication).toBe(0);
+    expect(iri.parameters.mediaDecryptionInfo).toBeUndefined();
+    const [audit] = await mf!.audits('alarm.target-mismatch');
+    expect(audit).toMatchObject({ liid: LIID, outcome: 'alarm' });
+    expect((await alarms()) - before).toBe(1);
   });
 });
