@@ -45,7 +45,7 @@ describe('MF pipeline faults on X2: validity windows, garbage and oversize PDUs'
   const MAX_PAYLOAD = 16 * 1024;
 
   beforeAll(async () => {
-    mf = await IngestMf.start({ X2_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD) });
+    mf = await IngestMf.start({ env: { X2_MAX_PAYLOAD_BYTES: String(MAX_PAYLOAD) }, lea: true });
   });
   afterAll(async () => {
     await mf.close();
@@ -121,6 +121,9 @@ describe('MF pipeline faults on X2: validity windows, garbage and oversize PDUs'
     const got = await mf.records(liid);
     expect(got.map((r) => r.kind)).toEqual(CALL_KINDS);
     expect(new Set(got.map((r) => r.cin)).size).toBe(1);
+    await until('the call at the LEA', () => mf.delivered(liid).length >= CALL_KINDS.length);
+    expect(mf.delivered(liid).map((r) => r.parameters)).toEqual(got.map((r) => r.parameters));
+    expect(mf.lea!.read()).toMatchObject({ gaps: [], duplicates: [], rejected: [] });
     expect(got[5].parameters.sIPMessage).toEqual(
       sdesCallMessages('good-call@ims.example', keys)[5],
     );
@@ -216,15 +219,16 @@ describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, tar
 
   /** An MF whose Xk route for the home KMS is `urls`, with a warrant on Alice; returns the XID. */
   async function startMf(urls: string[], env: Record<string, string> = {}): Promise<string> {
-    mf = await IngestMf.start(
-      {
+    mf = await IngestMf.start({
+      env: {
         XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: urls }),
         XK_RETRY_BASE_MS: '100',
         XK_RETRY_MAX_MS: '400',
         ...env,
       },
       pki,
-    );
+      lea: true,
+    });
     const xid = randomUUID();
     await mf.addWarrant({ liid: LIID, xid, mode: 'keys' });
     return xid;
@@ -234,9 +238,10 @@ describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, tar
   const report = (call: SimulatedCall, xid: string) =>
     mf!.send([call.inviteAtLi, call.ok200].map((m, i) => x2SipPdu(xid, m, i)));
 
+  /** The key outcome IRI once the LEA received it. */
   const settled = async (): Promise<OutboxRecord> => {
-    await until('the key outcome IRI', async () => !!keyOutcome(await mf!.records(LIID)));
-    return keyOutcome(await mf!.records(LIID))!;
+    await until('the key outcome IRI at the LEA', () => !!keyOutcome(mf!.delivered(LIID)));
+    return keyOutcome(mf!.delivered(LIID))!;
   };
 
   const xkExchanges = (result: string) =>
@@ -273,7 +278,7 @@ describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, tar
     expect(iri.parameters.mediaSecFailureIndication).toBeUndefined();
     const info = iri.parameters.mediaDecryptionInfo ?? [];
     expect(info.map((k) => [k.cCCSID, k.cCDecKey, k.cCSalt])).toEqual(keysOf(call));
-    const [begin] = await mf!.records(LIID);
+    const [begin] = mf!.delivered(LIID);
     expect(iri.cin).toBe(begin.cin);
     const [audit] = await mf!.audits('xk.keys');
     expect(JSON.parse(audit.details!)).toMatchObject({
@@ -316,7 +321,7 @@ describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, tar
     const iri = await settled();
     expect(iri.parameters.mediaSecFailureIndication).toBe(0); // genericFailure
     expect(iri.parameters.mediaDecryptionInfo).toBeUndefined();
-    const [begin] = await mf!.records(LIID);
+    const [begin] = mf!.delivered(LIID);
     expect(iri.cin).toBe(begin.cin);
     const [audit] = await mf!.audits('xk.failed');
     expect(audit).toMatchObject({ liid: LIID, outcome: 'alarm', object: `cin/${begin.cin}` });

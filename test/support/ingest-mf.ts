@@ -12,11 +12,14 @@ import { encodeX2Pdu, X2PayloadDirection, X2PayloadFormat, X2PduType } from '@ap
 import { AuditEntryEntity } from '../../apps/mf/src/audit/audit-entry.entity';
 import { startMf } from '../../apps/mf/src/bootstrap';
 import { loadMfConfig } from '../../apps/mf/src/config/mf-config';
+import { TlsLeaServer } from '../../apps/lab/src/lea/tls-lea-server';
+import { DeliveryService } from '../../apps/mf/src/handover/delivery/delivery.service';
 import { LeaDestinationEntity } from '../../apps/mf/src/handover/lea-destination.entity';
 import { IngestService, X2_LISTENER } from '../../apps/mf/src/interception/interception.module';
 import { TaskRegistry } from '../../apps/mf/src/warrants/task-registry';
 import { DeliveryMode, WarrantEntity } from '../../apps/mf/src/warrants/warrant.entity';
 import { X2Listener } from '../../apps/mf/src/x2/x2-listener';
+import { FAST_DELIVERY } from './delivery-harness';
 import { insertDestination } from './hi2';
 
 export const ALICE = 'sip:alice@ims.example';
@@ -82,7 +85,7 @@ export function x2SipPdu(xid: string, payload: Buffer, correlationId: number): B
   });
 }
 
-/** One decoded record of the HI2 outbox. */
+/** One decoded IRI record, with the CIN it was sent under. */
 export type OutboxRecord = { cin: number | null } & ReturnType<typeof recordParts>;
 
 export interface WarrantInput {
@@ -94,29 +97,46 @@ export interface WarrantInput {
   validUntil?: Date;
 }
 
+export interface IngestMfOptions {
+  /** MF configuration over the test defaults. */
+  env?: Record<string, string>;
+  /** An existing dev PKI directory; default a fresh one. */
+  pki?: string;
+  /** Also run the delivery role towards a lab LEA (HI2 over TLS, apps/lab). */
+  lea?: boolean;
+}
+
 /**
  * An MF with the ingest role (X2 in, Xk out, HI2 outbox) on a temporary SQLite file and dev
  * PKI, for the pipeline end-to-end specs: warrants are inserted directly, X2 PDUs sent over
- * mutual TLS as the `ne` leaf, and the outbox read with SQL (the delivery role is off).
+ * mutual TLS as the `ne` leaf, and the outbox read with SQL. With `lea`, the delivery role
+ * sends the outbox to a lab LEA receiver and `delivered` reads what it got.
  */
 export class IngestMf {
   readonly dir = mkdtempSync(join(tmpdir(), 'ingest-'));
-  readonly pki = join(this.dir, 'pki');
+  readonly pkiDir: string;
   app!: INestApplication;
+  lea?: TlsLeaServer;
+  private readonly env: Record<string, string>;
   private destination?: LeaDestinationEntity;
 
-  private constructor(private readonly env: Record<string, string>) {}
-
-  /** Writes a dev PKI (or uses `pki`'s) and starts the MF with `env` over the test defaults. */
-  static async start(env: Record<string, string> = {}, pki?: string): Promise<IngestMf> {
-    const mf = new IngestMf({ ...(pki ? { PKI_DIR: pki } : {}), ...env });
-    if (!pki) await writeDevPki(mf.pki);
-    await mf.restart();
-    return mf;
+  private constructor(o: IngestMfOptions) {
+    this.pkiDir = o.pki ?? join(this.dir, 'pki');
+    this.env = {
+      ...(o.lea ? { ...FAST_DELIVERY, MF_ROLES: 'ingest,delivery' } : {}),
+      ...o.env,
+    };
   }
 
-  get pkiDir(): string {
-    return this.env.PKI_DIR ?? this.pki;
+  static async start(o: IngestMfOptions = {}): Promise<IngestMf> {
+    const mf = new IngestMf(o);
+    if (!o.pki) await writeDevPki(mf.pkiDir);
+    if (o.lea) {
+      mf.lea = new TlsLeaServer({ pkiDir: mf.pkiDir });
+      await mf.lea.start();
+    }
+    await mf.restart();
+    return mf;
   }
 
   get ds(): DataSource {
@@ -153,17 +173,22 @@ export class IngestMf {
 
   async close(): Promise<void> {
     await this.app?.close();
+    await this.lea?.stop();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Inserts an active, approved warrant with one target and reloads the task table. */
   async addWarrant(w: WarrantInput): Promise<void> {
     const now = Date.now();
-    this.destination ??= await insertDestination(this.ds, {
-      transport: 'tls',
-      settings: { caFile: join(this.pkiDir, 'ca.crt') },
-      name: 'lea1',
-    });
+    if (!this.destination) {
+      this.destination = await insertDestination(this.ds, {
+        transport: 'tls',
+        port: this.lea?.port ?? 1,
+        settings: { caFile: join(this.pkiDir, 'ca.crt') },
+        name: 'lea1',
+      });
+      if (this.lea) await this.app.get(DeliveryService).refresh();
+    }
     const target = w.target ?? ALICE;
     const at = new Date().toISOString();
     await this.ds.getRepository(WarrantEntity).save({
@@ -219,6 +244,16 @@ export class IngestMf {
       cin: r.cin,
       ...recordParts(decodeEpsIriContent(Buffer.from(r.payload, 'base64'))),
     }));
+  }
+
+  /** The records of a LIID the lab LEA received (with `lea`), decoded, in arrival order. */
+  delivered(liid: string): OutboxRecord[] {
+    return this.lea!.read()
+      .records.filter((r) => r.liid === liid)
+      .map((r) => ({
+        cin: r.cin ?? null,
+        ...recordParts(decodeEpsIriContent(Buffer.from(r.ber, 'base64'))),
+      }));
   }
 
   async outboxCount(): Promise<number> {
