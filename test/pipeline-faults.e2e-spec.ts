@@ -8,7 +8,13 @@ import { ImsEvent } from '@app/hi2';
 import { writeDevPki } from '@app/pki';
 import { startKmsSim, type KmsSim } from '../apps/kms-sim/src/kms-sim';
 import { HOME_KMS } from '../apps/lab/src/ticket-world';
-import { ticketCall, UserEquipment, type SimulatedCall } from '../apps/lab/src/ue';
+import {
+  mikeyDhCall,
+  mikeyPskCall,
+  ticketCall,
+  UserEquipment,
+  type SimulatedCall,
+} from '../apps/lab/src/ue';
 import {
   ALICE,
   IngestMf,
@@ -40,7 +46,7 @@ function closedByPeer(s: TLSSocket, ms = 10_000): Promise<void> {
   });
 }
 
-describe('MF pipeline faults on X2: validity windows, garbage and oversize PDUs', () => {
+describe('MF pipeline faults: warrant windows, undecryptable media keys, garbage and oversize X2 PDUs', () => {
   let mf: IngestMf;
   const MAX_PAYLOAD = 16 * 1024;
 
@@ -82,6 +88,35 @@ describe('MF pipeline faults on X2: validity windows, garbage and oversize PDUs'
     const [audit] = await mf.audits('x2.event.dropped', `xid/${xid}`);
     expect(JSON.parse(audit.details!)).toEqual({ reason: 'xid-outside-window', count: 2 });
   });
+
+  it.each([
+    ['MIKEY-PSK', mikeyPskCall, 'psk'],
+    ['MIKEY-DH', mikeyDhCall, 'dh'],
+  ])(
+    'marks a %s call (keys the CSP cannot have, seed 003) with mediaSecFailureIndication at once',
+    async (_, makeCall, scheme) => {
+      const xid = randomUUID();
+      const liid = `LIID-UNDEC-${scheme}`;
+      await mf.addWarrant({ liid, xid });
+      const alarms = () => mf.metric('mf_key_alarms_total', { kind: 'undecryptable' });
+      const before = await alarms();
+      const call = makeCall({ initiator: ALICE, responder: 'sip:bob@ims.example' });
+      await mf.send([call.inviteAtLi, call.ok200].map((m, i) => x2SipPdu(xid, m, i)));
+      await until('the IRIs at the LEA', () => mf.delivered(liid).length >= 2);
+      const [begin, answer] = mf.delivered(liid);
+      expect(begin.kind).toBe('BEGIN');
+      expect(begin.parameters.mediaSecFailureIndication).toBe(0); // genericFailure
+      // The 200 OK of a PSK call carries no MIKEY message (no verification requested).
+      const answerKeyed = call.ok200.includes('a=key-mgmt:mikey');
+      expect(answer.parameters.mediaSecFailureIndication).toBe(answerKeyed ? 0 : undefined);
+      for (const r of [begin, answer]) expect(r.parameters.mediaDecryptionInfo).toBeUndefined();
+      const audits = (await mf.audits('keys.undecryptable')).filter((a) => a.liid === liid);
+      expect(audits).toHaveLength(answerKeyed ? 2 : 1);
+      expect(audits[0].outcome).toBe('alarm');
+      expect(JSON.parse(audits[0].details!)).toMatchObject({ scheme });
+      expect((await alarms()) - before).toBe(audits.length);
+    },
+  );
 
   it('closes connections sending garbage or oversize PDUs while another one carries a call to the end', async () => {
     const xid = randomUUID();
