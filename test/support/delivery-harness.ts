@@ -25,6 +25,7 @@ import { UnitOfWork } from '../../apps/mf/src/persistence/unit-of-work';
 import { SecretBox } from '../../apps/mf/src/security/secret-box';
 import { TempDatabase } from './databases';
 import { insertDestination } from './hi2';
+import { until } from './until';
 
 /** Short timings so that fault tests finish in seconds. */
 export const FAST_DELIVERY = {
@@ -154,13 +155,8 @@ export class DeliveryHarness {
   }
 
   /** Waits until `check` returns true (polling), or fails after `ms`. */
-  async until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-    const end = Date.now() + ms;
-    while (Date.now() < end) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`timed out waiting for ${what}`);
+  until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+    return until(what, check, ms);
   }
 
   async stop(): Promise<void> {

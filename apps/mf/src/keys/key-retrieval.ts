@@ -99,6 +99,7 @@ export class KeyRetrieval {
     const details = {
       requestId,
       kms: kms ?? null,
+      kmsUrl: 'kmsUrl' in outcome ? outcome.kmsUrl : null,
       role: job.role,
       media: job.step.mediaIndexes,
       attempts: outcome.attempts,

@@ -8,6 +8,7 @@ import { writeDevPki } from '@app/pki';
 import { XkKeyRequest } from '@app/xk';
 import { KmsClient } from './kms-client';
 import { KmsRouter, uriDomain } from './kms-router';
+import { xkMetrics } from './xk-metrics';
 
 type Reply = { status: number; body: unknown } | 'hang';
 
@@ -126,6 +127,35 @@ describe('KmsClient', () => {
         Date.now() + 5000,
       );
       expect(out).toMatchObject({ kind: 'resolved', kmsUrl: backup.url, attempts: 2 });
+    } finally {
+      await primary.close();
+      await backup.close();
+    }
+  });
+
+  it('counts every exchange by KMS identity and result', async () => {
+    const count = async (result: string) =>
+      (await xkMetrics.exchanges.get()).values.find(
+        (v) => v.labels.kms === 'kms-counted' && v.labels.result === result,
+      )?.value ?? 0;
+    const req = request();
+    const primary = await scriptedKms(pki, ['hang']);
+    const backup = await scriptedKms(pki, [
+      { status: 202, body: { status: 'pending', retryAfterMs: 20 } },
+      resolved(req.requestId),
+    ]);
+    try {
+      await client.requestKeys(
+        { kmsIdentity: 'kms-counted', urls: [primary.url, backup.url] },
+        req,
+        Date.now() + 5000,
+      );
+      expect({
+        unreachable: await count('unreachable'),
+        pending: await count('pending'),
+        resolved: await count('resolved'),
+        error: await count('error'),
+      }).toEqual({ unreachable: 1, pending: 1, resolved: 1, error: 0 });
     } finally {
       await primary.close();
       await backup.close();

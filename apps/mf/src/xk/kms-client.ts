@@ -7,6 +7,7 @@ import {
   XkResolved,
 } from '@app/xk';
 import { KmsRoute } from './kms-router';
+import { xkMetrics } from './xk-metrics';
 
 /** Mutual-TLS material of the MF's Xk client (a certificate with the LI role, ARCHITECTURE.md §5). */
 export interface XkTlsMaterial {
@@ -83,6 +84,8 @@ export class KmsClient {
     deadline: number,
   ): Promise<KeyRequestOutcome> {
     const body = Buffer.from(JSON.stringify(request));
+    const count = (result: 'resolved' | 'pending' | 'error' | 'unreachable' | 'invalid') =>
+      xkMetrics.exchanges.inc({ kms: route.kmsIdentity, result });
     let attempts = 0;
     let lastProblem = 'no attempt made';
     for (let round = 0; Date.now() < deadline; round++) {
@@ -94,6 +97,7 @@ export class KmsClient {
           ex = await this.post(url, body, deadline);
         } catch (e) {
           lastProblem = `${url}: ${e instanceof Error ? e.message : String(e)}`;
+          count('unreachable');
           i++;
           continue;
         }
@@ -102,9 +106,11 @@ export class KmsClient {
           answer = parseXkAnswer(ex.status, ex.body);
         } catch (e) {
           lastProblem = `${url}: ${e instanceof XkProtocolError ? e.message : `HTTP ${ex.status}`}`;
+          count('invalid');
           i++;
           continue;
         }
+        count(answer.kind === 'resolved' || answer.kind === 'pending' ? answer.kind : 'error');
         if (answer.kind === 'resolved')
           return { kind: 'resolved', answer: answer.body, kmsUrl: url, attempts };
         if (answer.kind === 'pending') {
