@@ -187,7 +187,7 @@ describe('key-management world: kms-sim Ua/Xk/Zk with simulated UEs over real HT
       policies: [],
       prfFunc: 1,
     });
-    const fake: SimulatedCall = {
+    const fake: Omit<SimulatedCall, 'dialog'> = {
       scheme: 'mikey-ticket',
       callId: 'pending-1@test',
       initiator: ALICE,

@@ -6,7 +6,7 @@ import type { ClientTls } from '../../apps/lab/src/ticket-world';
 
 /** Body of an Xk key request for a simulated call, as the MF would build it (ARCHITECTURE.md §5). */
 export function xkRequestFor(
-  call: SimulatedCall,
+  call: Pick<SimulatedCall, 'callId' | 'initiator' | 'responder' | 'mikey'>,
   target: { kmsIdentity: string; role: XkRole },
   observedAt: Date,
 ): Record<string, unknown> {

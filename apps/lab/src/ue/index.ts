@@ -8,6 +8,7 @@ export {
 } from './user-equipment';
 export { UaRequestError, postUa, type UaEndpoint } from './kms-ua-client';
 export {
+  callFlow,
   ticketCall,
   sdesCall,
   mikeyPskCall,

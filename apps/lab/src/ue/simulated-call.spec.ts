@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { classifyKeyManagement, decodeMikey, mikeyFromKeyMgmt } from '@app/mikey';
-import { mikeyDhCall, mikeyPskCall, sdesCall, type SimulatedCall } from './index';
+import { parseSipMessage } from '@app/sip';
+import { callFlow, mikeyDhCall, mikeyPskCall, sdesCall, type SimulatedCall } from './index';
 
 const ALICE = 'sip:alice@ims.example';
 const BOB = 'sip:bob@ims.example';
@@ -40,6 +41,35 @@ describe('simulated SDES and end-to-end MIKEY calls', () => {
       expect(Buffer.from(inline, 'base64')).toEqual(Buffer.concat([key.masterKey, key.masterSalt]));
     }
     expect(call.keys[0].masterKey).not.toEqual(call.keys[1].masterKey);
+  });
+
+  it('callFlow: INVITE, 180, 200, ACK, BYE, 200 of one dialog (RFC 3261 §12, §15, §17)', () => {
+    const call = sdesCall({ initiator: ALICE, responder: BOB, callId: 'flow-1@test' });
+    const flow = callFlow(call).map((m) => {
+      checkFraming(m);
+      return parseSipMessage(m);
+    });
+    expect(flow.map((m) => m.method ?? m.statusCode)).toEqual([
+      'INVITE',
+      180,
+      200,
+      'ACK',
+      'BYE',
+      200,
+    ]);
+    expect(flow.map((m) => `${m.cseq.sequence} ${m.cseq.method}`)).toEqual([
+      '1 INVITE',
+      '1 INVITE',
+      '1 INVITE',
+      '1 ACK',
+      '2 BYE',
+      '2 BYE',
+    ]);
+    expect(new Set(flow.map((m) => m.callId))).toEqual(new Set(['flow-1@test']));
+    expect(flow.slice(1).map((m) => m.identity.to.tag)).toEqual(
+      Array(5).fill(call.dialog.responder.tag),
+    );
+    expect(flow.every((m) => m.identity.from.tag === call.dialog.initiator.tag)).toBe(true);
   });
 
   it.each([

@@ -34,9 +34,12 @@ import {
   type SpPayload,
 } from '@app/mikey';
 import {
+  byeOkText,
+  inDialogRequestText,
   inviteText,
   newDialog,
   okText,
+  ringingText,
   sdpBody,
   sdpSessionId,
   type CallDialog,
@@ -68,6 +71,8 @@ export interface SrtpStreamKeys {
 export interface SimulatedCall {
   scheme: CallScheme;
   callId: string;
+  /** The dialog (tags, branch, CSeq) of the INVITE, to build later messages of the call. */
+  dialog: CallDialog;
   initiator: string;
   responder: string;
   /** INVITE as delivered to the responder. */
@@ -282,6 +287,7 @@ export async function ticketCall(o: TicketCallOptions): Promise<SimulatedCall> {
   return {
     scheme: 'mikey-ticket',
     callId: f.dialog.callId,
+    dialog: f.dialog,
     initiator: o.initiator.identity,
     responder,
     invite: offer(keyMgmtAttribute(init)),
@@ -330,6 +336,7 @@ export function sdesCall(o: CallOptions): SimulatedCall {
   return {
     scheme: 'sdes',
     callId: d.callId,
+    dialog: d,
     initiator: d.initiator.uri,
     responder: d.responder.uri,
     invite,
@@ -370,6 +377,7 @@ export function mikeyPskCall(o: CallOptions & { psk?: Buffer }): SimulatedCall {
   return {
     scheme: 'mikey-psk',
     callId: f.dialog.callId,
+    dialog: f.dialog,
     initiator: f.dialog.initiator.uri,
     responder: f.dialog.responder.uri,
     invite,
@@ -471,6 +479,7 @@ export function mikeyDhCall(o: CallOptions): SimulatedCall {
   return {
     scheme: 'mikey-dh',
     callId: f.dialog.callId,
+    dialog: f.dialog,
     initiator: f.dialog.initiator.uri,
     responder: f.dialog.responder.uri,
     invite,
@@ -481,4 +490,20 @@ export function mikeyDhCall(o: CallOptions): SimulatedCall {
     cspCanObtainKeys: false,
     mikey: { init, initAtLi: init, resp, csbId, rand, prfFunc: PrfFunc.MIKEY_1 },
   };
+}
+
+/**
+ * The whole call as the LI point sees it, in order: INVITE (with SDP offer), 180 Ringing,
+ * 200 OK (SDP answer), ACK, BYE from the initiator, 200 OK to the BYE.
+ */
+export function callFlow(call: SimulatedCall): Buffer[] {
+  const d = call.dialog;
+  return [
+    call.inviteAtLi,
+    ringingText(d),
+    call.ok200,
+    inDialogRequestText(d, 'ACK'),
+    inDialogRequestText(d, 'BYE'),
+    byeOkText(d),
+  ];
 }

@@ -135,3 +135,54 @@ export function okText(d: CallDialog, sdp: string): Buffer {
     sdp,
   );
 }
+
+/** 180 Ringing to the INVITE, with the responder's tag (RFC 3261 §13.3.1.1); no body. */
+export function ringingText(d: CallDialog): Buffer {
+  return message(
+    'SIP/2.0 180 Ringing',
+    [
+      ['Via', `${via(d)};received=${d.initiator.address}`],
+      ['From', `<${d.initiator.uri}>;tag=${d.initiator.tag}`],
+      ['To', `<${d.responder.uri}>;tag=${d.responder.tag}`],
+      ['Call-ID', d.callId],
+      ['CSeq', `${d.cseq} INVITE`],
+      ['Contact', `<sip:${d.responder.address}:5061;transport=tls>`],
+    ],
+    '',
+  );
+}
+
+/**
+ * An in-dialog request from the initiator to the responder's Contact (RFC 3261 §12.2.1.1):
+ * ACK keeps the INVITE's CSeq number (§17.1.1.3), BYE takes the next one (§15.1.1).
+ */
+export function inDialogRequestText(d: CallDialog, method: 'ACK' | 'BYE'): Buffer {
+  const cseq = method === 'ACK' ? d.cseq : d.cseq + 1;
+  return message(
+    `${method} sip:${d.responder.address}:5061;transport=tls SIP/2.0`,
+    [
+      ['Via', `SIP/2.0/TLS ${d.initiator.address}:5061;branch=${d.branch}${method}`],
+      ['Max-Forwards', '70'],
+      ['From', `<${d.initiator.uri}>;tag=${d.initiator.tag}`],
+      ['To', `<${d.responder.uri}>;tag=${d.responder.tag}`],
+      ['Call-ID', d.callId],
+      ['CSeq', `${cseq} ${method}`],
+    ],
+    '',
+  );
+}
+
+/** 200 OK to the initiator's BYE (RFC 3261 §15.1.2); no body. */
+export function byeOkText(d: CallDialog): Buffer {
+  return message(
+    'SIP/2.0 200 OK',
+    [
+      ['Via', `SIP/2.0/TLS ${d.initiator.address}:5061;branch=${d.branch}BYE`],
+      ['From', `<${d.initiator.uri}>;tag=${d.initiator.tag}`],
+      ['To', `<${d.responder.uri}>;tag=${d.responder.tag}`],
+      ['Call-ID', d.callId],
+      ['CSeq', `${d.cseq + 1} BYE`],
+    ],
+    '',
+  );
+}
