@@ -1,4 +1,10 @@
-import { AsnPropTypes, IAsnConverter } from '@peculiar/asn1-schema';
+import {
+  AsnEnumeratedConverter,
+  AsnObjectIdentifierConverter,
+  AsnPropTypes,
+  AsnUTCTimeConverter,
+  IAsnConverter,
+} from '@peculiar/asn1-schema';
 import { Hi2EncodeError } from '../errors';
 import { ComponentMeta, ComponentType, isSchemaClass, SchemaClass, typeMeta } from './tagging';
 
@@ -51,10 +57,50 @@ function contentOf(der: Buffer): Buffer {
   return der.subarray(i);
 }
 
-/** Universal TLV of a primitive value through its converter. */
+/** Minimal two's-complement contents of a non-negative integer (X.690 §8.3.2). */
+function unsignedContents(n: number): Buffer {
+  const octets: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) octets.unshift(v & 0xff);
+  if (!octets.length || octets[0] & 0x80) octets.unshift(0);
+  return Buffer.from(octets);
+}
+
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** OBJECT IDENTIFIER TLVs by dotted text: the few OIDs of the modules, encoded once. */
+const oidCache = new Map<string, Buffer>();
+
+/**
+ * Universal TLV of a primitive value. Fast paths for asn1-schema's default converters of the
+ * hot primitives (same octets, checked by der-writer.spec): OCTET STRING from a Buffer,
+ * ENUMERATED of a non-negative integer (§8.4), UTCTime `YYMMDDhhmmssZ` (X.680 §47, DER §11.8),
+ * OBJECT IDENTIFIER (cached); anything else through its converter.
+ */
 function primitiveTlv(value: unknown, type: ComponentType, converter?: IAsnConverter): Buffer {
   if (type === AsnPropTypes.OctetString && Buffer.isBuffer(value))
     return tlv(Buffer.of(0x04), value);
+  if (converter === AsnEnumeratedConverter && Number.isSafeInteger(value) && Number(value) >= 0)
+    return tlv(Buffer.of(0x0a), unsignedContents(Number(value)));
+  if (converter === AsnUTCTimeConverter && value instanceof Date) {
+    const d = value;
+    const text =
+      two(d.getUTCFullYear() % 100) +
+      two(d.getUTCMonth() + 1) +
+      two(d.getUTCDate()) +
+      two(d.getUTCHours()) +
+      two(d.getUTCMinutes()) +
+      two(d.getUTCSeconds()) +
+      'Z';
+    return tlv(Buffer.of(0x17), Buffer.from(text, 'latin1'));
+  }
+  if (converter === AsnObjectIdentifierConverter && typeof value === 'string') {
+    let oid = oidCache.get(value);
+    if (!oid) {
+      oid = Buffer.from((converter.toASN(value) as { toBER(): ArrayBuffer }).toBER());
+      oidCache.set(value, oid);
+    }
+    return oid;
+  }
   if (!converter) throw new Hi2EncodeError(String(type), 'no converter for a primitive');
   const asn = converter.toASN(value) as { toBER(sizeOnly?: boolean): ArrayBuffer };
   return Buffer.from(asn.toBER(false));
