@@ -434,6 +434,7 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
     for (const e of engines) {
       const png = lineChartPng(
         (['p50', 'p95', 'p99'] as const).map((p) => ({
+          label: p,
           colour: COLOURS[p],
           points: e.latency
             .filter((l) => Number.isFinite(l[`${p}Ms`]))

@@ -88,6 +88,8 @@ class Canvas {
 }
 
 export interface Series {
+  /** Legend text (digits and the letters of GLYPHS). */
+  label: string;
   colour: Rgb;
   points: Array<[number, number]>;
 }
@@ -95,7 +97,7 @@ export interface Series {
 /**
  * A line chart as PNG: x from 0 to the largest x, y from 0 to the largest y (labelled at the
  * axes' ends and midpoints), one polyline with dots per series, legend swatches at the top
- * right in series order (the caller documents what each colour is).
+ * right with the series' labels.
  */
 export function lineChartPng(series: Series[], xLabel: string, yLabel: string): Buffer {
   const W = 640;
@@ -124,7 +126,8 @@ export function lineChartPng(series: Series[], xLabel: string, yLabel: string): 
   cv.text(W / 2 - 30, H - 18, xLabel, black);
   cv.text(4, 8, yLabel, black);
   series.forEach((s, i) => {
-    cv.line(W - R - 60, T + 6 + i * 14, W - R - 30, T + 6 + i * 14, s.colour, 4);
+    cv.line(W - R - 90, T + 6 + i * 14, W - R - 60, T + 6 + i * 14, s.colour, 4);
+    cv.text(W - R - 52, T + 2 + i * 14, s.label, black);
     const pts = [...s.points].sort((a, b) => a[0] - b[0]);
     pts.forEach(([x, y], j) => {
       if (j > 0) cv.line(px(pts[j - 1][0]), py(pts[j - 1][1]), px(x), py(y), s.colour, 2);
