@@ -1,5 +1,6 @@
 import { AsnParser, AsnSerializer } from '@peculiar/asn1-schema';
 import { DecodeLimits, effectiveLimits, normaliseBer } from './asn1/ber-normaliser';
+import { writeDer } from './asn1/der-writer';
 import { isSchemaClass, SchemaClass, typeMeta } from './asn1/tagging';
 import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { EpsIRIContent, EpsIRISequence } from './schema/eps-hi2-operations';
@@ -51,10 +52,15 @@ function sortByEncoding<T>(items: T[], encode: (item: T) => Buffer): void {
   keyed.forEach((k, i) => (items[i] = k.item));
 }
 
-function encode(value: object, type: SchemaClass): Buffer {
+/** The former encoder (asn1-schema + sort); kept as the reference the DER writer is tested against. */
+export function encodeWithAsnSerializer(value: object, type: SchemaClass): Buffer {
   sortSetsOf(value, type);
+  return Buffer.from(AsnSerializer.serialize(value));
+}
+
+function encode(value: object, type: SchemaClass): Buffer {
   try {
-    return Buffer.from(AsnSerializer.serialize(value));
+    return writeDer(value, type);
   } catch (e) {
     if (e instanceof Hi2EncodeError) throw e;
     throw new Hi2EncodeError(type.name, `cannot encode: ${(e as Error).message}`);

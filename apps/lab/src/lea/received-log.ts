@@ -61,10 +61,13 @@ export class ReceivedLog {
   private readonly seen = new Map<string, Set<number>>();
   private readonly hashes = new Set<string>();
   private flushTimer?: NodeJS.Timeout;
+  private records = 0;
 
+  /** `keepRecords` false: records are counted and checked (sequence, duplicates), not kept. */
   constructor(
     transport: 'ftps' | 'tls',
     private readonly outFile?: string,
+    private readonly keepRecords = true,
   ) {
     this.snapshot = {
       transport,
@@ -99,11 +102,19 @@ export class ReceivedLog {
   /** Adds a record; one whose octets were received before goes to `duplicates`. */
   record(r: Omit<ReceivedRecord, 'ber' | 'sha256'>, ber: Buffer, duplicate = false): void {
     const sha256 = createHash('sha256').update(ber).digest('hex');
-    const entry = { ...r, ber: ber.toString('base64'), sha256 };
-    if (duplicate || this.hashes.has(sha256)) this.snapshot.duplicates.push(entry);
-    else this.snapshot.records.push(entry);
+    const entry = () => ({ ...r, ber: ber.toString('base64'), sha256 });
+    if (duplicate || this.hashes.has(sha256)) this.snapshot.duplicates.push(entry());
+    else {
+      this.records++;
+      if (this.keepRecords) this.snapshot.records.push(entry());
+    }
     this.hashes.add(sha256);
     this.changed();
+  }
+
+  /** Records received (duplicates excluded), kept or not. */
+  get recordCount(): number {
+    return this.records;
   }
 
   file(f: ReceivedFile): void {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import * as tls from 'node:tls';
 import {
   decodePsPdu,
+  EpsIRIContent,
   encodeEpsIriContent,
   encodePsPdu,
   epsIriContentFromPayload,
@@ -23,6 +24,13 @@ export interface TlsLeaOptions {
   outFile?: string;
   /** LIIDs whose PS-PDUs make the receiver drop the connection (a LEMF refusing the data). */
   rejectLiids?: string[];
+  /**
+   * Called with every IRI record as it is recorded (after its keep-alive ordering point), e.g.
+   * for a benchmark's delivery latency.
+   */
+  onRecord?: (record: EpsIRIContent) => void;
+  /** Keep the records in memory for `read()` (default true); false keeps counts and checks only. */
+  keepRecords?: boolean;
 }
 
 /**
@@ -41,7 +49,7 @@ export class TlsLeaServer {
   private boundPort: number;
 
   constructor(private readonly options: TlsLeaOptions) {
-    this.log = new ReceivedLog('tls', options.outFile);
+    this.log = new ReceivedLog('tls', options.outFile, options.keepRecords ?? true);
     this.rejectLiids = new Set(options.rejectLiids ?? []);
     this.boundPort = options.port ?? 0;
   }
@@ -82,6 +90,11 @@ export class TlsLeaServer {
     this.server = undefined;
     if (server) await new Promise<void>((r) => server.close(() => r()));
     this.log.flush();
+  }
+
+  /** Records received so far (duplicates excluded), without copying them. */
+  get recordCount(): number {
+    return this.log.recordCount;
   }
 
   read(): ReceivedSnapshot {
@@ -157,6 +170,7 @@ export class TlsLeaServer {
     for (const payload of payloads) {
       try {
         const record = epsIriContentFromPayload(payload);
+        this.options.onRecord?.(record);
         this.log.record(
           { liid, cin, seq: header.sequenceNumber, iriType: recordParts(record).kind },
           encodeEpsIriContent(record),

@@ -1,5 +1,6 @@
 import {
   AsnArray,
+  defaultConverter,
   AsnProp,
   AsnPropTypes,
   AsnType,
@@ -32,6 +33,8 @@ export interface ComponentMeta {
   readonly explicit: boolean;
   /** SEQUENCE OF / SET OF a primitive, encoded as the component itself. */
   readonly repeated?: 'sequence' | 'set';
+  /** Value ↔ universal TLV of a primitive component (its own, else asn1-schema's default). */
+  readonly converter?: IAsnConverter;
 }
 
 export type TypeMeta =
@@ -115,7 +118,10 @@ export function Tagged(tag: number, type: ComponentType, options: ComponentOptio
       converter: options.converter,
     })(target, property);
     const list = pending.get(target) ?? [];
-    list.push({ property, tag, type, explicit, repeated: options.repeated });
+    const converter = isSchemaClass(type)
+      ? undefined
+      : (options.converter ?? defaultConverter(type) ?? undefined);
+    list.push({ property, tag, type, explicit, repeated: options.repeated, converter });
     pending.set(target, list);
   };
 }
