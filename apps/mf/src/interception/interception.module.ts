@@ -49,6 +49,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   readonly pipeline: InterceptionPipeline;
   readonly keys: KeyRetrieval;
   private readonly sessions: CallSessionStore;
+  private readonly kms: KmsClient;
   private sweep: NodeJS.Timeout | undefined;
 
   constructor(
@@ -63,7 +64,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       networkIdentifier: { operatorId: config.OPERATOR_ID.slice(0, 5) },
     });
     const recorder = new IriRecorder(iri, outbox);
-    const client = new KmsClient({
+    this.kms = new KmsClient({
       tls: xkClientTls(config),
       requestTimeoutMs: config.XK_REQUEST_TIMEOUT_MS,
       retryBaseMs: config.XK_RETRY_BASE_MS,
@@ -73,7 +74,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       kms: config.XK_KMS_ROUTES,
       defaultKmsByDomain: config.XK_DEFAULT_KMS_BY_DOMAIN,
     });
-    this.keys = new KeyRetrieval(client, router, uow, recorder, audit, config.XK_DEADLINE_MS);
+    this.keys = new KeyRetrieval(this.kms, router, uow, recorder, audit, config.XK_DEADLINE_MS);
     this.sessions = new CallSessionStore(ds);
     this.pipeline = new InterceptionPipeline({
       uow,
@@ -132,6 +133,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.listener.stop();
     await this.pipeline.drain();
     await this.keys.idle();
+    this.kms.close();
   }
 }
 
