@@ -17,6 +17,19 @@ export interface ReceivedRecord {
   sha256: string;
 }
 
+/** One HI3 media packet (TS 102 232-5 IPMMCC in a CC PS-PDU) as the TLS LEA received it. */
+export interface ReceivedCcPacket {
+  liid: string;
+  cin?: number;
+  /** PSHeader sequenceNumber of the CC stream (per LIID and CIN). */
+  seq: number;
+  /** CCPayload.payloadDirection (TS 102 232-1: fromTarget 0, toTarget 1, …). */
+  direction?: number;
+  streamIdentifier?: string;
+  /** mMCCContents: the RTP packet, base64. */
+  rtp: string;
+}
+
 export interface SequenceGap {
   stream: string;
   expected: number;
@@ -41,6 +54,8 @@ export interface ReceivedSnapshot {
   transport: 'ftps' | 'tls';
   records: ReceivedRecord[];
   duplicates: ReceivedRecord[];
+  /** HI3 CC packets (TLS only), duplicates (same CC sequence number) left out. */
+  cc: ReceivedCcPacket[];
   gaps: SequenceGap[];
   files: ReceivedFile[];
   duplicateFiles: string[];
@@ -70,6 +85,7 @@ export class ReceivedLog {
       transport,
       records: [],
       duplicates: [],
+      cc: [],
       gaps: [],
       files: [],
       duplicateFiles: [],
@@ -103,6 +119,11 @@ export class ReceivedLog {
     if (duplicate || this.hashes.has(sha256)) this.snapshot.duplicates.push(entry);
     else this.snapshot.records.push(entry);
     this.hashes.add(sha256);
+    this.changed();
+  }
+
+  ccPacket(p: ReceivedCcPacket): void {
+    this.snapshot.cc.push(p);
     this.changed();
   }
 
