@@ -156,7 +156,7 @@ export class ContentPipeline implements X2PduSink {
         this.byCorrelation.set(correlationKey(o.xid, o.correlationId), s);
       }
       if (o.sdp) s.addSdp(o.sdp, o.steps ?? []);
-      if (o.closed) s.ended = true;
+      if (o.closed) s.endedAt ??= Date.now();
     }
     return this.enqueue((out) => this.retryHeld(out)).catch(commitFailed);
   }
@@ -292,7 +292,7 @@ export class ContentPipeline implements X2PduSink {
     const flow = p.media.flow;
     if (!flow) return undefined;
     for (const s of this.sessions.values())
-      if (s.xid === p.xid && !s.ended && s.matchesFlow(flow)) return s;
+      if (s.xid === p.xid && s.endedAt === undefined && s.matchesFlow(flow)) return s;
     return undefined;
   }
 
@@ -357,10 +357,15 @@ export class ContentPipeline implements X2PduSink {
     );
   }
 
-  /** Ended sessions leave once nothing of theirs is held. */
+  /**
+   * Ended sessions stay `pending.maxMs` for trailing media (by Correlation ID only), then leave
+   * once nothing of theirs is held; later media of theirs is uncorrelated.
+   */
   private evictEnded(): void {
+    const before = Date.now() - this.ports.pending.maxMs;
     for (const [k, s] of this.sessions) {
-      if (!s.ended || this.held.some((p) => this.correlate(p) === s)) continue;
+      if (s.endedAt === undefined || s.endedAt > before) continue;
+      if (this.held.some((p) => this.correlate(p) === s)) continue;
       this.sessions.delete(k);
       for (const c of s.correlationIds) this.byCorrelation.delete(correlationKey(s.xid, c));
     }

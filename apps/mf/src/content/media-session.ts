@@ -54,7 +54,8 @@ export class MediaSession {
   readonly correlationIds = new Set<string>();
   readonly endpoints: MediaEndpoint[] = [];
   keyState: KeyState = 'unknown';
-  ended = false;
+  /** When the call ended (ms since epoch); trailing media still correlates by Correlation ID. */
+  endedAt?: number;
   /** Keys dropped because their suite or form is not supported (counted by the caller). */
   readonly unusableKeys: string[] = [];
   private readonly candidates: KeyCandidate[] = [];
