@@ -193,8 +193,9 @@ export class InterceptionPipeline implements X2PduSink {
     interceptionMetrics.openSessions.set(this.ports.sessions.size);
     for (const d of out.drops.values())
       interceptionMetrics.dropped.inc({ reason: d.reason }, d.count);
-    if (out.keyJobs.length) this.ports.startKeyJobs(out.keyJobs);
+    // The content path knows the session before any key request for it can answer.
     if (out.media.length) this.ports.content?.observe(out.media);
+    if (out.keyJobs.length) this.ports.startKeyJobs(out.keyJobs);
     for (const i of items) i.resolve();
   }
 
