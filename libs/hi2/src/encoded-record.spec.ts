@@ -6,10 +6,16 @@ import {
   encodeEpsIrisContent,
   encodePsPdu,
 } from './codec';
-import { EncodedPsPduWriter, epsIriSequenceFromEncoded, viewEncodedRecord } from './encoded-record';
+import {
+  EncodedPsPduWriter,
+  encodeCcPayload,
+  epsIriSequenceFromEncoded,
+  viewEncodedRecord,
+} from './encoded-record';
 import { Hi2DecodeError } from './errors';
 import { IriBuilder, IriRecordType } from './iri-builder';
-import { PsHeaderConfig, PsPduBuilder } from './ps-pdu-builder';
+import { ccPacketsFromPsPdu, PsHeaderConfig, PsPduBuilder } from './ps-pdu-builder';
+import { PayloadDirection } from './schema/li-ps-pdu';
 
 const TYPES: IriRecordType[] = ['BEGIN', 'CONTINUE', 'END', 'REPORT'];
 
@@ -120,6 +126,32 @@ describe('EncodedPsPduWriter', () => {
           const ours = writer.iri(ber, opts);
           expect(ours.equals(encodePsPdu(reference.iri(record, opts)))).toBe(true);
         }
+      }
+    },
+  );
+
+  it.each(configs.map((c, i) => [i, c] as const))(
+    'writes CC PS-PDUs from a stored CCPayload octet for octet as PsPduBuilder.cc (config %i)',
+    (_i, config) => {
+      const writer = new EncodedPsPduWriter(config);
+      const reference = new PsPduBuilder(config);
+      const rtp = Buffer.from('8000fffe000000a0000000070102030405', 'hex');
+      for (const packet of [
+        { liid: 'L1', rtp, direction: PayloadDirection.fromTarget },
+        {
+          liid: 'LIID-CC',
+          rtp: Buffer.concat([rtp, Buffer.alloc(200, 0xd5)]),
+          direction: PayloadDirection.toTarget,
+          streamIdentifier: Buffer.from([1]),
+          interceptedAt: { seconds: 1_750_000_000, nanoseconds: 987_654_321 },
+        },
+      ]) {
+        const opts = { sequenceNumber: 65_536, cin: 77, timestamp: when };
+        const ours = writer.cc(Buffer.from(packet.liid), encodeCcPayload(packet), opts);
+        expect(ours.equals(encodePsPdu(reference.cc(packet, opts)))).toBe(true);
+        const [got] = ccPacketsFromPsPdu(decodePsPdu(ours));
+        expect(got.contents.equals(packet.rtp)).toBe(true);
+        expect(got.sequenceNumber).toBe(65_536);
       }
     },
   );

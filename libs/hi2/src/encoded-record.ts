@@ -3,7 +3,14 @@ import { encodePsPdu } from './codec';
 import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { LIID_MAX_OCTETS } from './schema/hi2-operations';
 import { LI_PS_DOMAIN_ID, TimeStampQualifier } from './schema/li-ps-pdu';
-import { PduOptions, PsHeaderConfig, PsPduBuilder, RecordKind } from './ps-pdu-builder';
+import {
+  CcPacket,
+  CcPduOptions,
+  PduOptions,
+  PsHeaderConfig,
+  PsPduBuilder,
+  RecordKind,
+} from './ps-pdu-builder';
 
 /**
  * Delivery-side wrapping of records that are already BER-encoded (as stored in the MF outbox),
@@ -219,6 +226,19 @@ export class EncodedPsPduWriter {
     );
   }
 
+  /**
+   * One CC PS-PDU carrying `ccPayloadBer` (one CCPayload from `encodeCcPayload`): PS-PDU { PSHeader,
+   * payload [2] { cCPayloadSequence [1] { CCPayload } } } — identical to
+   * `encodePsPdu(PsPduBuilder.cc(...))` for the same packet (the spec checks this).
+   */
+  cc(liid: Buffer, ccPayloadBer: Buffer, options: CcPduOptions): Buffer {
+    return tlv(
+      SEQUENCE,
+      this.header(liid, options),
+      tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 1, ccPayloadBer)),
+    );
+  }
+
   /** An encoded keep-alive PS-PDU (TRIPayload keep-alive [3]); rare, so built through PsPduBuilder. */
   keepAlive(liid: string, options: PduOptions): Buffer {
     return encodePsPdu(this.builder.keepAlive(liid, options));
@@ -263,6 +283,23 @@ export class EncodedPsPduWriter {
     parts.push(tlv(CONTEXT_PRIMITIVE | 8, integerOctets(TimeStampQualifier.timeOfMediation)));
     return tlv(CONTEXT_CONSTRUCTED | 1, ...parts);
   }
+}
+
+const CC_TEMPLATE = new PsPduBuilder({ operatorIdentifier: 'CC' });
+
+/**
+ * The BER of the one CCPayload (TS 102 232-1) that `PsPduBuilder.cc` builds for `packet`: what the
+ * MF stores per media packet, so that the delivery side only adds the PSHeader with the stream's
+ * sequence number (`EncodedPsPduWriter.cc`). The packet's LIID is not part of it.
+ */
+export function encodeCcPayload(packet: CcPacket): Buffer {
+  const ber = encodePsPdu(CC_TEMPLATE.cc(packet, { sequenceNumber: 0, cin: 0 }));
+  const pdu = readTlv(ber, 0, ber.length, 'PS-PDU');
+  const header = readTlv(ber, pdu.contentStart, pdu.end, 'pSHeader');
+  const payload = readTlv(ber, header.end, pdu.end, 'payload');
+  const sequence = readTlv(ber, payload.contentStart, payload.end, 'cCPayloadSequence');
+  const first = readTlv(ber, sequence.contentStart, sequence.end, 'CCPayload');
+  return Buffer.from(ber.subarray(sequence.contentStart, first.end));
 }
 
 function uint32(field: string, n: number): number {

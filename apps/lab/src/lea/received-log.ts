@@ -17,6 +17,19 @@ export interface ReceivedRecord {
   sha256: string;
 }
 
+/** One HI3 media packet (TS 102 232-5 IPMMCC in a CC PS-PDU) as the TLS LEA received it. */
+export interface ReceivedCcPacket {
+  liid: string;
+  cin?: number;
+  /** PSHeader sequenceNumber of the CC stream (per LIID and CIN). */
+  seq: number;
+  /** CCPayload.payloadDirection (TS 102 232-1: fromTarget 0, toTarget 1, …). */
+  direction?: number;
+  streamIdentifier?: string;
+  /** mMCCContents: the RTP packet, base64. */
+  rtp: string;
+}
+
 export interface SequenceGap {
   stream: string;
   expected: number;
@@ -41,6 +54,8 @@ export interface ReceivedSnapshot {
   transport: 'ftps' | 'tls';
   records: ReceivedRecord[];
   duplicates: ReceivedRecord[];
+  /** HI3 CC packets (TLS only), duplicates (same CC sequence number) left out. */
+  cc: ReceivedCcPacket[];
   gaps: SequenceGap[];
   files: ReceivedFile[];
   duplicateFiles: string[];
@@ -73,6 +88,7 @@ export class ReceivedLog {
       transport,
       records: [],
       duplicates: [],
+      cc: [],
       gaps: [],
       files: [],
       duplicateFiles: [],
@@ -115,6 +131,11 @@ export class ReceivedLog {
   /** Records received (duplicates excluded), kept or not. */
   get recordCount(): number {
     return this.records;
+  }
+
+  ccPacket(p: ReceivedCcPacket): void {
+    this.snapshot.cc.push(p);
+    this.changed();
   }
 
   file(f: ReceivedFile): void {

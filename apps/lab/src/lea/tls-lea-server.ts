@@ -3,6 +3,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
 import {
+  ccPacketsFromPsPdu,
   decodePsPdu,
   EpsIRIContent,
   encodeEpsIriContent,
@@ -10,6 +11,7 @@ import {
   epsIriContentFromPayload,
   PsPduBuilder,
   PsPduFramer,
+  type PSPDU,
   recordParts,
 } from '@app/hi2';
 import { ReceivedLog, ReceivedSnapshot } from './received-log';
@@ -127,6 +129,39 @@ export class TlsLeaServer {
     });
   }
 
+  /**
+   * A CC PS-PDU (HI3): its IPMMCC packets (libs/hi2 ccPacketsFromPsPdu), the CC sequence checked
+   * per LIID and CIN apart from the IRI one; an undecodable CC payload ends the connection.
+   */
+  private handleCc(pdu: PSPDU): boolean {
+    const header = pdu.pSHeader;
+    const liid = header.lawfulInterceptionIdentifier.toString('utf8');
+    const cin = header.communicationIdentifier.communicationIdentityNumber;
+    let packets;
+    try {
+      packets = ccPacketsFromPsPdu(pdu);
+    } catch (e) {
+      this.log.rejected({
+        what: `CC seq ${header.sequenceNumber}`,
+        liid,
+        reason: (e as Error).message,
+      });
+      return false;
+    }
+    if (!this.log.sequence(`cc:${liid}/${cin ?? '-'}`, header.sequenceNumber, 0)) return true;
+    for (const p of packets) {
+      this.log.ccPacket({
+        liid,
+        ...(cin !== undefined ? { cin } : {}),
+        seq: header.sequenceNumber,
+        ...(p.direction !== undefined ? { direction: p.direction } : {}),
+        ...(p.streamIdentifier ? { streamIdentifier: p.streamIdentifier.toString('utf8') } : {}),
+        rtp: p.contents.toString('base64'),
+      });
+    }
+    return true;
+  }
+
   /** Handles one PS-PDU; false ends the connection. */
   private handle(socket: tls.TLSSocket, ber: Buffer): boolean {
     let pdu;
@@ -148,11 +183,12 @@ export class TlsLeaServer {
       );
       return true;
     }
+    if (pdu.payload.cCPayloadSequence) return this.handleCc(pdu);
     const payloads = pdu.payload.iRIPayloadSequence;
     if (!payloads) {
       this.log.rejected({
         what: `seq ${header.sequenceNumber}`,
-        reason: 'not an IRI or keep-alive PS-PDU',
+        reason: 'not an IRI, CC or keep-alive PS-PDU',
       });
       return false;
     }

@@ -176,6 +176,9 @@ export const mfConfigSchema = z
     PIPELINE_BATCH_MAX_DELAY_MS: z.coerce.number().int().min(0).default(2),
     SESSION_TIMEOUT_MS: positiveInt.default(4 * 3600_000),
     SESSION_SWEEP_INTERVAL_MS: positiveInt.default(60_000),
+    /** X3 media held until its session or keys are known (issue 9): age and octet limits. */
+    X3_PENDING_MAX_MS: positiveInt.default(10_000),
+    X3_PENDING_MAX_BYTES: positiveInt.default(8 * 1024 * 1024),
 
     /** Xk routing: KMS identity → base URLs (primary first), JSON (ARCHITECTURE.md §5). */
     XK_KMS_ROUTES: jsonOf(z.record(z.array(z.string().url()).nonempty())).default('{}'),

@@ -1,9 +1,10 @@
 import { ImsEvent } from '@app/hi2';
 import { parseSipMessage, redactSdesKeys, SipMessage, SipParseError } from '@app/sip';
-import { X2AttributeType, X2PayloadFormat, X2Pdu, X2PduType } from '@app/x2';
+import { X2AttributeType, X2PayloadFormat, X2Pdu } from '@app/x2';
 import { EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuditRecord } from '../audit/audit-chain';
+import type { MediaObservation } from '../content/content-pipeline';
 import { KeyManagementStep, planKeyManagement } from '../keys/key-management-plan';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
@@ -39,6 +40,8 @@ export interface PipelinePorts {
   /** Receives ticket key jobs after their event committed (KeyRetrievalService). */
   startKeyJobs(jobs: TicketKeyJob[]): void;
   batch: { maxEvents: number; maxDelayMs: number };
+  /** The content path (X3 → HI3): told about sessions after their events committed. */
+  content?: { observe(observations: readonly MediaObservation[]): unknown };
 }
 
 interface Item {
@@ -55,6 +58,7 @@ interface BatchOutput {
   audits: AuditRecord[];
   drops: Map<string, { reason: string; count: number; xid: string; liid?: string }>;
   keyJobs: TicketKeyJob[];
+  media: MediaObservation[];
 }
 
 /**
@@ -143,6 +147,13 @@ export class InterceptionPipeline implements X2PduSink {
     });
     this.ports.sessions.evictEnded(ended);
     interceptionMetrics.openSessions.set(this.ports.sessions.size);
+    const tasks = ended.flatMap((s) => {
+      const lookup = this.ports.tasks.lookupXid(s.xid, now);
+      return 'task' in lookup
+        ? [{ task: lookup.task, callId: s.callId, cin: s.cin, xid: s.xid, closed: true }]
+        : [];
+    });
+    if (tasks.length) this.ports.content?.observe(tasks);
     return ended.length;
   }
 
@@ -166,6 +177,7 @@ export class InterceptionPipeline implements X2PduSink {
       audits: [],
       drops: new Map(),
       keyJobs: [],
+      media: [],
     };
     try {
       for (const item of items)
@@ -181,6 +193,8 @@ export class InterceptionPipeline implements X2PduSink {
     interceptionMetrics.openSessions.set(this.ports.sessions.size);
     for (const d of out.drops.values())
       interceptionMetrics.dropped.inc({ reason: d.reason }, d.count);
+    // The content path knows the session before any key request for it can answer.
+    if (out.media.length) this.ports.content?.observe(out.media);
     if (out.keyJobs.length) this.ports.startKeyJobs(out.keyJobs);
     for (const i of items) i.resolve();
   }
@@ -221,8 +235,6 @@ export class InterceptionPipeline implements X2PduSink {
       );
     }
     const task = lookup.task;
-    if ((pdu.pduType as X2PduType) !== X2PduType.X2)
-      return this.drop(out, 'x3-not-supported', pdu.xid, task.warrant.liid);
     if ((pdu.payloadFormat as X2PayloadFormat) !== X2PayloadFormat.SipMessage) {
       return this.drop(out, `payload-format-${pdu.payloadFormat}`, pdu.xid, task.warrant.liid);
     }
@@ -304,7 +316,19 @@ export class InterceptionPipeline implements X2PduSink {
       imsEvent: ImsEvent.unfilteredSIPmessage,
       sipMessage: keysMode ? sip.raw : redactSdesKeys(sip),
     };
-    for (const step of sip.sdp ? planKeyManagement(sip.sdp) : []) {
+    const steps = sip.sdp ? planKeyManagement(sip.sdp) : [];
+    if (session) {
+      out.media.push({
+        task,
+        callId: sip.callId,
+        cin: session.cin,
+        xid: pdu.xid,
+        correlationId: pdu.correlationId.toString('hex'),
+        ...(sip.sdp ? { sdp: sip.sdp, steps } : {}),
+        closed: decision.closed,
+      });
+    }
+    for (const step of steps) {
       if (step.kind === 'sdes' && keysMode) event.keys = [...(event.keys ?? []), ...step.keys];
       else if (step.kind === 'undecryptable') {
         event.mediaSecFailure = true;

@@ -11,6 +11,8 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { MF_CONFIG } from '../config/config.module';
 import { MfConfig, readConfigFile } from '../config/mf-config';
+import { ContentPipeline } from '../content/content-pipeline';
+import { PduRouter } from '../content/pdu-router';
 import { OutboxWriter } from '../handover/outbox/outbox-writer';
 import { KeyRetrieval } from '../keys/key-retrieval';
 import { UnitOfWork } from '../persistence/unit-of-work';
@@ -38,7 +40,8 @@ export function xkClientTls(config: MfConfig): { ca: Buffer; cert: Buffer; key: 
 export const X2_LISTENER = Symbol('X2_LISTENER');
 
 /**
- * Wires the ingest side (ARCHITECTURE.md §3): X2 listener → InterceptionPipeline → outbox,
+ * Wires the ingest side (ARCHITECTURE.md §3): X2 listener → InterceptionPipeline → outbox
+ * (X2) and ContentPipeline → outbox (X3 → HI3 CC),
  * with the Xk key retrieval and the session-timeout sweep. Starts after the task table is
  * loaded (OnApplicationBootstrap) and stops gracefully: the listener finishes in-flight PDUs,
  * the pipeline commits its last batch, key requests under way complete.
@@ -47,6 +50,7 @@ export const X2_LISTENER = Symbol('X2_LISTENER');
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly listener: X2Listener;
   readonly pipeline: InterceptionPipeline;
+  readonly content: ContentPipeline;
   readonly keys: KeyRetrieval;
   private readonly sessions: CallSessionStore;
   private readonly kms: KmsClient;
@@ -74,7 +78,22 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       kms: config.XK_KMS_ROUTES,
       defaultKmsByDomain: config.XK_DEFAULT_KMS_BY_DOMAIN,
     });
-    this.keys = new KeyRetrieval(this.kms, router, uow, recorder, audit, config.XK_DEADLINE_MS);
+    this.content = new ContentPipeline({
+      uow,
+      tasks,
+      outbox,
+      audit,
+      pending: { maxMs: config.X3_PENDING_MAX_MS, maxBytes: config.X3_PENDING_MAX_BYTES },
+    });
+    this.keys = new KeyRetrieval(
+      this.kms,
+      router,
+      uow,
+      recorder,
+      audit,
+      config.XK_DEADLINE_MS,
+      this.content,
+    );
     this.sessions = new CallSessionStore(ds);
     this.pipeline = new InterceptionPipeline({
       uow,
@@ -84,6 +103,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       iri: recorder,
       audit,
       startKeyJobs: (jobs) => this.keys.start(jobs),
+      content: this.content,
       batch: {
         maxEvents: config.PIPELINE_BATCH_MAX_EVENTS,
         maxDelayMs: config.PIPELINE_BATCH_MAX_DELAY_MS,
@@ -113,7 +133,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
           maxInFlightBatches: 4,
         },
       },
-      this.pipeline,
+      new PduRouter(this.pipeline, this.content),
       auditX2,
     );
   }
@@ -121,6 +141,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationBootstrap(): Promise<void> {
     await this.tasks.reload(); // the task table must be there before the first PDU
     await this.sessions.load();
+    this.content.start();
     await this.listener.start();
     this.sweep = setInterval(() => {
       void this.pipeline.expireIdleSessions(this.config.SESSION_TIMEOUT_MS).catch(() => undefined);
@@ -134,6 +155,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.pipeline.drain();
     await this.keys.idle();
     this.kms.close();
+    await this.content.stop();
   }
 }
 

@@ -13,12 +13,11 @@ import { KeyRequestOutcome, KmsClient } from '../xk/kms-client';
 import { KmsRouter } from '../xk/kms-router';
 import { srtpKeysFromXk } from './srtp-keys-from-xk';
 
-/** Keys obtained for a session, kept for the content path (mode `decrypted`, X3 → HI3). */
-export type SessionKeysSink = (
-  liid: string,
-  callId: string,
-  keys: ReturnType<typeof srtpKeysFromXk>,
-) => void;
+/** The content path (X3 → HI3): keys of a session in mode `decrypted`, or that none will come. */
+export interface SessionKeysSink {
+  keysKept(liid: string, callId: string, keys: ReturnType<typeof srtpKeysFromXk>): unknown;
+  keysFailed(liid: string, callId: string): unknown;
+}
 
 /**
  * Runs MIKEY-TICKET key requests over Xk (ARCHITECTURE.md §3.6, §5; seeds 000 and 001) after
@@ -125,7 +124,7 @@ export class KeyRetrieval {
         event.imsEvent = ImsEvent.decryptionKeysAvailable;
         event.keys = keys;
       } else {
-        this.keepKeys?.(liid, job.callId, keys);
+        void this.keepKeys?.keysKept(liid, job.callId, keys);
       }
     } else {
       const kind = outcome.kind === 'target-mismatch' ? 'target-mismatch' : 'key-deadline';
@@ -141,6 +140,7 @@ export class KeyRetrieval {
         },
       });
       event.mediaSecFailure = true;
+      void this.keepKeys?.keysFailed(liid, job.callId);
     }
     const send = event.keys !== undefined || event.mediaSecFailure === true;
     await this.uow.run(async (em) => {

@@ -8,15 +8,22 @@ import { engineOf, execSql, isoNow, SqlParams, toNumber } from './sql';
 /** Audit actor of everything the delivery side records. */
 export const DELIVERY_ACTOR = 'mf:hi2-delivery';
 
-/** A TS 102 232-1 PS-PDU sequence: one per destination, LIID and CIN (-1: no CIN). */
+/**
+ * A TS 102 232-1 PS-PDU sequence: one per destination, LIID and CIN (-1: no CIN), and separate for
+ * IRI and CC (`cc`): the CC of a session has its own sequence numbers (counter scope `cc`).
+ */
 export interface StreamKey {
   liid: string;
   cin: number;
+  cc?: boolean;
 }
 
 export function streamId(k: StreamKey): string {
-  return `${k.cin}:${k.liid}`;
+  return `${k.cc ? 'cc:' : ''}${k.cin}:${k.liid}`;
 }
+
+/** The `hi2_counter` scope of a PS-PDU sequence. */
+const counterScope = (k: StreamKey): 'pdu' | 'cc' => (k.cc ? 'cc' : 'pdu');
 
 /** Which rows a confirmation covers. */
 export type RowSelection = { seqs: readonly number[] } | { fileName: string };
@@ -192,12 +199,12 @@ export class OutboxStore {
         const q = new SqlParams(engineOf(em));
         const r = await execSql(
           em,
-          `SELECT liid, cin, value FROM hi2_counter WHERE destination_id = ${q.add(destinationId)} AND scope = 'pdu' AND liid IN (${q.list(part)})`,
+          `SELECT scope, liid, cin, value FROM hi2_counter WHERE destination_id = ${q.add(destinationId)} AND scope IN ('pdu', 'cc') AND liid IN (${q.list(part)})`,
           q,
         );
         for (const row of r.records)
           out.set(
-            streamId({ liid: String(row.liid), cin: toNumber(row.cin) }),
+            streamId({ liid: String(row.liid), cin: toNumber(row.cin), cc: row.scope === 'cc' }),
             toNumber(row.value),
           );
       }
@@ -234,7 +241,7 @@ export class OutboxStore {
         }
       }
       for (const { key, next } of pduNext?.values() ?? []) {
-        await this.setCounter(em, destinationId, 'pdu', key, next, now);
+        await this.setCounter(em, destinationId, counterScope(key), key, next, now);
       }
       return changed;
     });
@@ -269,7 +276,8 @@ export class OutboxStore {
           dead.push({ seq, liid: String(row.liid), attempts: toNumber(row.attempts) });
           // A dead PS-PDU keeps its sequence number: later records of the stream do not reuse it.
           const skip = skipPduSeq?.get(seq);
-          if (skip) await this.setCounter(em, destinationId, 'pdu', skip.key, skip.next);
+          if (skip)
+            await this.setCounter(em, destinationId, counterScope(skip.key), skip.key, skip.next);
           await this.audit.append(
             {
               actor: DELIVERY_ACTOR,
@@ -316,7 +324,7 @@ export class OutboxStore {
       const q = new SqlParams(engineOf(em));
       const counters = await execSql(
         em,
-        `DELETE FROM hi2_counter WHERE scope = 'pdu' AND updated_at < ${q.add(cut)}`,
+        `DELETE FROM hi2_counter WHERE scope IN ('pdu', 'cc') AND updated_at < ${q.add(cut)}`,
         q,
       );
       const result = { rows: rows.affected ?? 0, counters: counters.affected };
@@ -374,7 +382,7 @@ export class OutboxStore {
   private async setCounter(
     em: EntityManager,
     destinationId: string,
-    scope: 'pdu',
+    scope: 'pdu' | 'cc',
     key: StreamKey,
     value: number,
     now = new Date(),

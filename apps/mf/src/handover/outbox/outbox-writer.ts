@@ -20,13 +20,31 @@ export interface OutboxItem {
   createdAt?: Date;
 }
 
+/**
+ * One media packet (HI3 CC) to deliver to the TLS destinations of its warrant: the BER of one
+ * TS 102 232-1 CCPayload (`encodeCcPayload`), with the session's LIID and CIN. Stored in
+ * `hi2_outbox` with record kind `CC`; the TLS worker adds the PSHeader with the CC stream's own
+ * sequence number.
+ */
+export interface CcOutboxItem {
+  liid: string;
+  cin: number;
+  ccPayload: Buffer;
+  /** Ids of TLS destinations only: FTPS carries no CC. At least one. */
+  destinations: readonly string[];
+  createdAt?: Date;
+}
+
 /** Where one record went: the destination and the sequence number it got there. */
 export interface EnqueuedRow {
   destinationId: string;
   seq: number;
   liid: string;
-  iriType: IriRecordType;
+  iriType: OutboxRecordKind;
 }
+
+/** The `iri_type` column: the IRI record type, or `CC` for a media packet. */
+export type OutboxRecordKind = IriRecordType | 'CC';
 
 export class OutboxError extends Error {
   constructor(message: string) {
@@ -42,7 +60,7 @@ const ENQUEUED = 'hi2OutboxEnqueued';
 
 interface Prepared {
   liid: string;
-  iriType: IriRecordType;
+  iriType: OutboxRecordKind;
   cin: number | null;
   createdAt: string;
   payload: Buffer;
@@ -84,7 +102,15 @@ export class OutboxWriter implements EntitySubscriberInterface {
     input: OutboxItem | readonly OutboxItem[],
   ): Promise<EnqueuedRow[]> {
     const items = (Array.isArray(input) ? input : [input]) as readonly OutboxItem[];
-    const prepared = items.map(prepare);
+    return this.insert(em, items.map(prepare));
+  }
+
+  /** Enqueues media packets (HI3 CC) in the caller's transaction, with the same guarantees. */
+  enqueueCc(em: EntityManager, items: readonly CcOutboxItem[]): Promise<EnqueuedRow[]> {
+    return this.insert(em, items.map(prepareCc));
+  }
+
+  private async insert(em: EntityManager, prepared: readonly Prepared[]): Promise<EnqueuedRow[]> {
     const perDestination = new Map<string, number>();
     for (const p of prepared)
       for (const d of p.destinations) perDestination.set(d, (perDestination.get(d) ?? 0) + 1);
@@ -159,16 +185,31 @@ export class OutboxWriter implements EntitySubscriberInterface {
   }
 }
 
+function checkCin(cin: number | undefined): void {
+  if (cin !== undefined && (!Number.isInteger(cin) || cin < 0 || cin > 0xffffffff))
+    throw new OutboxError('cin must be an integer in 0..4294967295');
+}
+
+function prepareCc(item: CcOutboxItem): Prepared {
+  const destinations = [...new Set(item.destinations)];
+  if (!destinations.length) throw new OutboxError('a CC packet needs at least one destination');
+  checkCin(item.cin);
+  return {
+    liid: item.liid,
+    iriType: 'CC',
+    cin: item.cin,
+    createdAt: isoNow(item.createdAt),
+    payload: item.ccPayload,
+    destinations,
+  };
+}
+
 function prepare(item: OutboxItem): Prepared {
   const payload = Buffer.isBuffer(item.record) ? item.record : encodeEpsIriContent(item.record);
   const view = viewEncodedRecord(payload);
   const destinations = [...new Set(item.destinations)];
   if (!destinations.length) throw new OutboxError('an IRI record needs at least one destination');
-  if (
-    item.cin !== undefined &&
-    (!Number.isInteger(item.cin) || item.cin < 0 || item.cin > 0xffffffff)
-  )
-    throw new OutboxError('cin must be an integer in 0..4294967295');
+  checkCin(item.cin);
   return {
     liid: view.liid.toString('utf8'),
     iriType: view.kind,

@@ -1,5 +1,5 @@
-import type { IriRecordType } from '@app/hi2';
 import { Column, Entity, PrimaryColumn, ValueTransformer } from 'typeorm';
+import type { OutboxRecordKind } from './outbox-writer';
 
 /** pending: waits for delivery; delivered: the LEA has it; dead: the LEA refused it repeatedly. */
 export type OutboxState = 'pending' | 'delivered' | 'dead';
@@ -32,8 +32,9 @@ export class OutboxRow {
   @Column({ type: 'varchar', length: 25 })
   liid!: string;
 
+  /** BEGIN/CONTINUE/END/REPORT, or CC: a media packet (HI3) whose payload is one CCPayload. */
   @Column({ name: 'iri_type', type: 'varchar', length: 10 })
-  iriType!: IriRecordType;
+  iriType!: OutboxRecordKind;
 
   /** Communication Identity Number of the session; null for records outside a session. */
   @Column({ type: 'bigint', nullable: true, transformer: bigintNumber })
@@ -42,7 +43,7 @@ export class OutboxRow {
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;
 
-  /** BER of one EpsIRIContent (TS 33.108 B.9), stored as base64. */
+  /** BER of one EpsIRIContent (TS 33.108 B.9), or of one CCPayload (kind CC), stored as base64. */
   @Column({ type: 'text', transformer: base64Buffer })
   payload!: Buffer;
 

@@ -31,7 +31,9 @@ const UINT32 = 2 ** 32;
  * Drains one HI2 TLS destination over a persistent mutual-TLS connection: one TS 102 232-1
  * PS-PDU per record, in outbox order, PSHeader.sequenceNumber counted per LIID and CIN from 0
  * (the PS-PDU sequence of TS 102 232-1, kept in `hi2_counter` so that a resend carries the
- * same number and the LEMF can drop duplicates by it).
+ * same number and the LEMF can drop duplicates by it). Rows of kind CC (HI3 media, written by
+ * the content pipeline) go as CC PS-PDUs in the same order, with a sequence of their own per LIID
+ * and CIN (counter scope `cc`), so IRI and CC of one session are numbered independently.
  *
  * "Sent" and "confirmed": a record is sent when its PS-PDU was written to the TLS socket; it is
  * confirmed — and only then `delivered` in the outbox — when the LEMF answered a keep-alive
@@ -98,18 +100,25 @@ export class TlsWorker extends DestinationWorker {
       if (now - this.lastWriteAt >= s.keepAliveIdleMs) await this.probe(link);
       return this.unconfirmed.length ? waitForConfirmation : s.pollIntervalMs;
     }
-    await this.loadCounters(rows.map((r) => ({ liid: r.liid, cin: r.cin ?? -1 })));
+    const keys = rows.map((r) => ({ liid: r.liid, cin: r.cin ?? -1, cc: r.iriType === 'CC' }));
+    await this.loadCounters(keys);
     this.suspectInFlight = suspect;
-    for (const row of rows) {
+    for (const [i, row] of rows.entries()) {
       if (!this.active || link.closed) return 0;
-      const key = { liid: row.liid, cin: row.cin ?? -1 };
+      const key = keys[i];
       const pduSeq = this.pduNext.get(streamId(key)) ?? 0;
       let pdu: Buffer;
       try {
-        pdu = this.writer.iri(Buffer.from(row.payload), {
-          sequenceNumber: pduSeq,
-          cin: row.cin ?? undefined,
-        });
+        // CC rows hold one CCPayload (HI3, TS 102 232-1 + 102 232-5 IPMMCC) with the session's CIN.
+        pdu = key.cc
+          ? this.writer.cc(Buffer.from(row.liid, 'utf8'), Buffer.from(row.payload), {
+              sequenceNumber: pduSeq,
+              cin: row.cin ?? 0,
+            })
+          : this.writer.iri(Buffer.from(row.payload), {
+              sequenceNumber: pduSeq,
+              cin: row.cin ?? undefined,
+            });
       } catch (e) {
         // Our own stored record does not wrap: no LEA can take it. Dead-letter it at once.
         if (!(e instanceof Hi2DecodeError)) throw e;
