@@ -100,8 +100,30 @@ export class DeliveryHarness {
         name: 'lab-tls',
       });
     }
-    await this.delivery.refresh();
+    if (this.runsDelivery) await this.delivery.refresh();
     return this;
+  }
+
+  /** False when `env` gave MF_ROLES without `delivery` (delivery runs in a spawned MF instead). */
+  get runsDelivery(): boolean {
+    return (this.env.MF_ROLES ?? 'delivery').split(',').includes('delivery');
+  }
+
+  /**
+   * Environment of another MF process (`spawnMf`) with only the delivery role on this harness's
+   * database, PKI and at-rest key; the in-process MF has already run the migrations.
+   */
+  processEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      ...FAST_DELIVERY,
+      ...this.env,
+      DATABASE_URL: this.db.url,
+      DB_RUN_MIGRATIONS: 'false',
+      MF_ROLES: 'delivery',
+      PKI_DIR: this.pki,
+      KEY_ENCRYPTION_KEY: this.key.toString('base64'),
+      ...extra,
+    };
   }
 
   /** Starts (or restarts) the MF's Nest context with the delivery role. */
