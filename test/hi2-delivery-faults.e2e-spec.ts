@@ -16,6 +16,7 @@ describe.each(ENGINES)('HI2 delivery faults on $name', ({ make }) => {
   describe('the delivery worker killed (SIGKILL) mid-transfer', () => {
     let h: DeliveryHarness;
     let mf: MfProcess | undefined;
+    const spawned: MfProcess[] = [];
 
     beforeAll(async () => {
       // The in-process MF only enqueues; delivery runs in spawned MF processes that the tests kill.
@@ -25,12 +26,15 @@ describe.each(ENGINES)('HI2 delivery faults on $name', ({ make }) => {
       });
     }, 30_000);
     afterAll(async () => {
-      await mf?.kill();
+      await Promise.all(spawned.map((p) => p.kill()));
       await h.stop();
     }, 30_000);
 
-    const start = async (extra: Record<string, string> = {}): Promise<MfProcess> =>
-      (mf = await spawnMf(h.processEnv(extra)));
+    const start = async (extra: Record<string, string> = {}): Promise<MfProcess> => {
+      mf = await spawnMf(h.processEnv(extra));
+      spawned.push(mf);
+      return mf;
+    };
 
     it(
       'FTPS: a file cut off mid-upload never appears under its name; a new process delivers every record once',

@@ -15,6 +15,7 @@ import { DeliveryService } from '../../apps/mf/src/handover/delivery/delivery.se
 import { deliveryMetrics } from '../../apps/mf/src/handover/delivery/delivery-metrics';
 import { LeaDestinationEntity } from '../../apps/mf/src/handover/lea-destination.entity';
 import { OutboxRow } from '../../apps/mf/src/handover/outbox/outbox.entity';
+import { createDataSource } from '../../apps/mf/src/persistence/data-source';
 import {
   EnqueuedRow,
   OutboxItem,
@@ -52,6 +53,7 @@ export class DeliveryHarness {
   tls?: TlsLeaServer;
   ftpsDestination?: LeaDestinationEntity;
   tlsDestination?: LeaDestinationEntity;
+  private reader?: Promise<DataSource>;
 
   constructor(
     readonly db: TempDatabase,
@@ -167,10 +169,17 @@ export class DeliveryHarness {
     return this.app.get(UnitOfWork).run((em) => writer.enqueue(em, items));
   }
 
-  rows(destinationId: string): Promise<OutboxRow[]> {
-    return this.dataSource
+  async rows(destinationId: string): Promise<OutboxRow[]> {
+    return (await this.outbox())
       .getRepository(OutboxRow)
       .find({ where: { destinationId }, order: { seq: 'ASC' } });
+  }
+
+  /** The MF's data source, or without the delivery role (no OutboxRow entity there) one of ours. */
+  private outbox(): Promise<DataSource> {
+    if (this.runsDelivery) return Promise.resolve(this.dataSource);
+    this.reader ??= createDataSource({ url: this.db.url, entities: [OutboxRow] }).initialize();
+    return this.reader;
   }
 
   /** Waits until `check` returns true (polling), or fails after `ms`. */
@@ -185,6 +194,7 @@ export class DeliveryHarness {
 
   async stop(): Promise<void> {
     await this.app?.close().catch(() => undefined);
+    await (await this.reader)?.destroy();
     await this.ftps?.stop();
     await this.tls?.stop();
     await this.db.drop();

@@ -24,7 +24,10 @@ export async function spawnMf(env: Record<string, string>): Promise<MfProcess> {
   let err = '';
   child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`mf did not start: ${err}`)), 60_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mf did not start: ${err}`));
+    }, 60_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /listening on (\S+) /.exec(out);

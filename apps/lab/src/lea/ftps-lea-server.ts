@@ -88,6 +88,17 @@ export class FtpsLeaServer {
     signals.forEach((s, i) =>
       process.listeners(s).forEach((l) => before[i].includes(l) || process.removeListener(s, l)),
     );
+    // ftp-srv's own disconnect arms a `timeout` (30 s) timer per connection that it never
+    // clears, which keeps a finished process alive: close the client without one.
+    const internals = server as unknown as {
+      connections: Record<string, { close(code: number): Promise<unknown> } | undefined>;
+      disconnectClient(id: string): Promise<void>;
+    };
+    internals.disconnectClient = async (id) => {
+      const client = internals.connections[id];
+      delete internals.connections[id];
+      await client?.close(0).catch(() => undefined);
+    };
     server.on('login', ({ connection, username, password }, resolve, reject) => {
       if (!connection.secure) return reject(new Error('TLS required (AUTH TLS)'));
       if (username !== this.options.user || password !== this.options.password)
