@@ -264,6 +264,38 @@ describe.each(ENGINES)('HI2 delivery faults on $name', ({ make }) => {
         spy.mockRestore();
       }
     }, 30_000);
+
+    it('FTPS: a file renamed at the LEA but not recorded as delivered is not sent again', async () => {
+      const id = h.ftpsDestination!.id;
+      const before = h.ftps!.read();
+      const uploads = h.ftps!.uploads;
+      const store = h.app.get(OutboxStore);
+      const real = store.markDelivered.bind(store);
+      let failures = 0;
+      const spy = jest.spyOn(store, 'markDelivered').mockImplementation((...args) => {
+        if (args[0] === id && failures === 0) {
+          failures++;
+          return Promise.reject(new Error('database unavailable'));
+        }
+        return real(...args);
+      });
+      try {
+        const sent = Array.from({ length: 5 }, (_, i) => testRecord('LIID-REN', i));
+        await h.enqueue(sent.map((record) => ({ record, destinations: [id] })));
+        await h.until('every row delivered', async () =>
+          (await h.rows(id)).every((r) => r.state !== 'pending'),
+        );
+        expect(failures).toBe(1);
+        const got = h.ftps!.read();
+        expect(perLiid(got).get('LIID-REN')).toEqual(sent.map(b64));
+        expect(got.files.slice(before.files.length)).toHaveLength(1);
+        expect(got.duplicateFiles).toEqual([]);
+        expect(got.duplicates).toEqual(before.duplicates);
+        expect(h.ftps!.uploads - uploads).toBe(1);
+      } finally {
+        spy.mockRestore();
+      }
+    }, 30_000);
   });
 });
 notePgSkipped();
