@@ -1,28 +1,8 @@
 import { decodeEpsIriContent } from '@app/hi2';
-import { ReceivedSnapshot } from '../apps/lab/src/lea/received-log';
 import { ENGINES, notePgSkipped } from './support/databases';
 import { DeliveryHarness } from './support/delivery-harness';
 import { testRecord } from './support/hi2';
-
-const b64 = (b: Buffer): string => b.toString('base64');
-
-/** Records of a snapshot in arrival order, per LIID (base64 BER). */
-function perLiid(s: ReceivedSnapshot): Map<string, string[]> {
-  const out = new Map<string, string[]>();
-  for (const r of s.records) out.set(r.liid, [...(out.get(r.liid) ?? []), r.ber]);
-  return out;
-}
-
-/** TLS: every (LIID, CIN) stream numbered 0, 1, 2 … without gap. */
-function expectContinuousStreams(s: ReceivedSnapshot): void {
-  expect(s.gaps).toEqual([]);
-  const streams = new Map<string, number[]>();
-  for (const r of s.records) {
-    const k = `${r.liid}/${r.cin ?? '-'}`;
-    streams.set(k, [...(streams.get(k) ?? []), r.seq!]);
-  }
-  for (const seqs of streams.values()) expect(seqs).toEqual(seqs.map((_, i) => i));
-}
+import { b64, expectContinuousStreams, perLiid } from './support/received';
 
 describe.each(ENGINES)('HI2 delivery to lab LEAs on $name', ({ make }) => {
   let h: DeliveryHarness;

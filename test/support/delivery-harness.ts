@@ -16,6 +16,7 @@ import { deliveryMetrics } from '../../apps/mf/src/handover/delivery/delivery-me
 import { sealDestinationPassword } from '../../apps/mf/src/handover/destination-secret';
 import { LeaDestinationEntity } from '../../apps/mf/src/handover/lea-destination.entity';
 import { OutboxRow } from '../../apps/mf/src/handover/outbox/outbox.entity';
+import { createDataSource } from '../../apps/mf/src/persistence/data-source';
 import {
   EnqueuedRow,
   OutboxItem,
@@ -54,6 +55,7 @@ export class DeliveryHarness {
   tls?: TlsLeaServer;
   ftpsDestination?: LeaDestinationEntity;
   tlsDestination?: LeaDestinationEntity;
+  private reader?: Promise<DataSource>;
 
   constructor(
     readonly db: TempDatabase,
@@ -103,8 +105,30 @@ export class DeliveryHarness {
         name: 'lab-tls',
       });
     }
-    await this.delivery.refresh();
+    if (this.runsDelivery) await this.delivery.refresh();
     return this;
+  }
+
+  /** False when `env` gave MF_ROLES without `delivery` (delivery runs in a spawned MF instead). */
+  get runsDelivery(): boolean {
+    return (this.env.MF_ROLES ?? 'delivery').split(',').includes('delivery');
+  }
+
+  /**
+   * Environment of another MF process (`spawnMf`) with only the delivery role on this harness's
+   * database, PKI and at-rest key; the in-process MF has already run the migrations.
+   */
+  processEnv(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      ...FAST_DELIVERY,
+      ...this.env,
+      DATABASE_URL: this.db.url,
+      DB_RUN_MIGRATIONS: 'false',
+      MF_ROLES: 'delivery',
+      PKI_DIR: this.pki,
+      KEY_ENCRYPTION_KEY: this.key.toString('base64'),
+      ...extra,
+    };
   }
 
   /** Starts (or restarts) the MF's Nest context with the delivery role. */
@@ -148,10 +172,17 @@ export class DeliveryHarness {
     return this.app.get(UnitOfWork).run((em) => writer.enqueue(em, items));
   }
 
-  rows(destinationId: string): Promise<OutboxRow[]> {
-    return this.dataSource
+  async rows(destinationId: string): Promise<OutboxRow[]> {
+    return (await this.outbox())
       .getRepository(OutboxRow)
       .find({ where: { destinationId }, order: { seq: 'ASC' } });
+  }
+
+  /** The MF's data source, or without the delivery role (no OutboxRow entity there) one of ours. */
+  private outbox(): Promise<DataSource> {
+    if (this.runsDelivery) return Promise.resolve(this.dataSource);
+    this.reader ??= createDataSource({ url: this.db.url, entities: [OutboxRow] }).initialize();
+    return this.reader;
   }
 
   /** Waits until `check` returns true (polling), or fails after `ms`. */
@@ -161,6 +192,7 @@ export class DeliveryHarness {
 
   async stop(): Promise<void> {
     await this.app?.close().catch(() => undefined);
+    await (await this.reader)?.destroy();
     await this.ftps?.stop();
     await this.tls?.stop();
     await this.db.drop();

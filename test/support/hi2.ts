@@ -11,9 +11,15 @@ const builder = new IriBuilder({ networkIdentifier: { operatorId: 'OP1' } });
 
 /**
  * A small, distinguishable IRI record (BER of one EpsIRIContent): its SIP message names the
- * LIID and `n`, so a receiver's copy can be matched to what was enqueued.
+ * LIID and `n`, so a receiver's copy can be matched to what was enqueued; `padBytes` adds a
+ * header of that many octets (records big enough that a file spans many TCP segments).
  */
-export function testRecord(liid: string, n: number, type: IriRecordType = 'CONTINUE'): Buffer {
+export function testRecord(
+  liid: string,
+  n: number,
+  type: IriRecordType = 'CONTINUE',
+  padBytes = 0,
+): Buffer {
   return encodeEpsIriContent(
     builder.build({
       liid,
@@ -22,7 +28,9 @@ export function testRecord(liid: string, n: number, type: IriRecordType = 'CONTI
       initiator: 'originating',
       parties: [{ role: 'originating', sipUri: 'sip:alice@ims.example' }],
       sipMessage: Buffer.from(
-        `MESSAGE sip:bob@ims.example SIP/2.0\r\nX-Test: ${liid}#${n}\r\n\r\n`,
+        `MESSAGE sip:bob@ims.example SIP/2.0\r\nX-Test: ${liid}#${n}\r\n` +
+          (padBytes ? `X-Pad: ${'p'.repeat(padBytes)}\r\n` : '') +
+          '\r\n',
       ),
     }),
   );

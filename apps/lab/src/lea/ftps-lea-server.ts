@@ -241,6 +241,8 @@ class LeaFileSystem extends FileSystem {
     if (data && (drop || stall)) {
       data.once('data', () => {
         if (stall) {
+          // unpiped too: the file stream's next 'drain' would otherwise resume the socket
+          data.unpipe();
           data.pause();
           stall.started();
           return;

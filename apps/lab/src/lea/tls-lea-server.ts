@@ -49,6 +49,7 @@ export class TlsLeaServer {
   private readonly responder = new PsPduBuilder({ operatorIdentifier: 'LEMF' });
   private readonly rejectLiids: Set<string>;
   private boundPort: number;
+  private answerKeepAlives = true;
 
   constructor(private readonly options: TlsLeaOptions) {
     this.log = new ReceivedLog('tls', options.outFile, options.keepRecords ?? true);
@@ -106,6 +107,14 @@ export class TlsLeaServer {
   setRejectLiids(liids: string[]): void {
     this.rejectLiids.clear();
     for (const l of liids) this.rejectLiids.add(l);
+  }
+
+  /**
+   * Fault for tests: while false, keep-alives are counted but not answered, so records arrive
+   * and are recorded but the MF never sees them confirmed (and must send them again).
+   */
+  setAnswerKeepAlives(answer: boolean): void {
+    this.answerKeepAlives = answer;
   }
 
   private serve(socket: tls.TLSSocket): void {
@@ -174,6 +183,7 @@ export class TlsLeaServer {
     const header = pdu.pSHeader;
     if (pdu.payload.tRIPayload?.keepAlive !== undefined) {
       this.log.keepAlive();
+      if (!this.answerKeepAlives) return true;
       socket.write(
         encodePsPdu(
           this.responder.keepAliveResponse(header.lawfulInterceptionIdentifier.toString('utf8'), {

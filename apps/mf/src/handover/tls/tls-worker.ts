@@ -51,7 +51,10 @@ const UINT32 = 2 ** 32;
  * connection (reconnect with exponential backoff and jitter), first one at a time, each confirmed
  * before the next: if the LEMF drops the connection again while exactly one record is in flight,
  * that record is counted as refused, and dead-lettered after HI2_MAX_ATTEMPTS (its PS-PDU number
- * is not reused).
+ * is not reused). A resent record carries its first PS-PDU sequence number, because a stream's
+ * counter is stored only with the confirmation of the records before it; when storing a
+ * confirmation fails, the connection is ended so that the rows after it are not confirmed
+ * ahead of it (TS 102 232-1 §6.3.3: what may be lost is sent again, before newer data).
  */
 export class TlsWorker extends DestinationWorker {
   private readonly writer: EncodedPsPduWriter;
@@ -70,6 +73,8 @@ export class TlsWorker extends DestinationWorker {
   private lastWriteAt = 0;
   private keepAliveSeq = 0;
   private confirming: Promise<void> = Promise.resolve();
+  /** The connection whose confirmations stopped being recorded (see `confirm`). */
+  private unrecorded?: TlsLink;
 
   constructor(ctx: WorkerContext, destination: LeaDestinationEntity) {
     super(ctx, destination);
@@ -173,10 +178,14 @@ export class TlsWorker extends DestinationWorker {
    * True when the destination refuses everything (dead-letter guard): wait before reconnecting.
    */
   private async linkDown(): Promise<boolean> {
+    // Confirmations already received land first: a refusal below may move a PS-PDU counter
+    // past the refused record, and an older confirmation committed after it would move it back.
+    await this.confirming;
     const end = this.linkEnd;
     const lost = this.unconfirmed;
     this.link = undefined;
     this.linkEnd = undefined;
+    this.unrecorded = undefined;
     this.unconfirmed = [];
     this.probes = [];
     let paused = false;
@@ -193,7 +202,6 @@ export class TlsWorker extends DestinationWorker {
         ));
       }
     }
-    await this.confirming; // confirmations in progress land before the window is re-read
     this.cursor = 0;
     this.pduNext.clear();
     return paused;
@@ -254,17 +262,29 @@ export class TlsWorker extends DestinationWorker {
       counters.set(streamId(x.key), { key: x.key, next: (x.pduSeq + 1) % UINT32 });
     if (probe.lastSeq >= this.suspectUpTo) this.suspectUpTo = 0;
     const d = this.destination;
-    this.confirming = this.confirming
-      .then(() => this.ctx.store.markDelivered(d.id, { seqs: done.map((x) => x.seq) }, counters))
-      .then((changed) => {
+    const link = this.link;
+    this.confirming = this.confirming.then(async () => {
+      // Once a confirmation of this connection failed to be recorded, later ones are not
+      // recorded either: their rows would be `delivered` and their PS-PDU counters ahead of
+      // the pending rows before them, which would then be resent under new sequence numbers.
+      if (!link || this.unrecorded === link) return;
+      try {
+        const changed = await this.ctx.store.markDelivered(
+          d.id,
+          { seqs: done.map((x) => x.seq) },
+          counters,
+        );
         m.delivered.inc({ destination: d.id, transport: 'tls' }, changed);
         this.accepted();
-      })
-      .catch((e: unknown) => {
+      } catch (e) {
+        // Ends the connection: the next one resends, from the outbox, everything not recorded.
+        this.unrecorded = link;
+        link.close();
         this.ctx.log.warn(
-          `HI2 TLS ${d.name}: recording a confirmation failed (will resend): ${describeError(e)}`,
+          `HI2 TLS ${d.name}: recording a confirmation failed (reconnecting to resend): ${describeError(e)}`,
         );
-      });
+      }
+    });
     this.wake();
   }
 
