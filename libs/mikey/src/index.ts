@@ -24,3 +24,4 @@ export * from './rfc3830-messages';
 export * from './key-mgmt-attribute';
 export * from './timestamp';
 export * from './ticket-exchange';
+export * from './srtp-policy';

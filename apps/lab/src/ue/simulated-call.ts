@@ -15,11 +15,8 @@ import {
   KvType,
   PayloadType,
   PrfFunc,
-  ProtType,
   SignType,
-  SrtpAuthAlg,
-  SrtpEncrAlg,
-  SrtpParam,
+  SRTP_AES_CM_128_HMAC_SHA1_80_POLICY,
   buildDhMessage,
   buildPskInit,
   decodeMikey,
@@ -31,7 +28,6 @@ import {
   verifySignature,
   type CsIdMap,
   type MikeySigner,
-  type SpPayload,
 } from '@app/mikey';
 import {
   ackText,
@@ -143,22 +139,7 @@ const DEFAULT_MEDIA: Omit<MediaLine, 'crypto'>[] = [
 ];
 
 /** SRTP policy (RFC 3830 §6.10.1) matching {@link SRTP_SUITE}. */
-export const SRTP_POLICY: SpPayload = {
-  type: PayloadType.SP,
-  policyNo: 0,
-  protType: ProtType.SRTP,
-  params: [
-    { paramType: SrtpParam.ENCR_ALG, value: Buffer.of(SrtpEncrAlg.AES_CM) },
-    { paramType: SrtpParam.SESSION_ENCR_KEY_LEN, value: Buffer.of(16) },
-    { paramType: SrtpParam.AUTH_ALG, value: Buffer.of(SrtpAuthAlg.HMAC_SHA_1) },
-    { paramType: SrtpParam.SESSION_AUTH_KEY_LEN, value: Buffer.of(20) },
-    { paramType: SrtpParam.SESSION_SALT_KEY_LEN, value: Buffer.of(14) },
-    { paramType: SrtpParam.SRTP_ENCRYPTION, value: Buffer.of(1) },
-    { paramType: SrtpParam.SRTCP_ENCRYPTION, value: Buffer.of(1) },
-    { paramType: SrtpParam.SRTP_AUTHENTICATION, value: Buffer.of(1) },
-    { paramType: SrtpParam.AUTH_TAG_LEN, value: Buffer.of(10) },
-  ],
-};
+export const SRTP_POLICY = SRTP_AES_CM_128_HMAC_SHA1_80_POLICY;
 
 const identityOf = (p: CallParty): string => (typeof p === 'string' ? p : p.identity);
 
