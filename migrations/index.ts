@@ -4,6 +4,7 @@ import { Hi2Outbox1732300000500 } from './1732300000500-hi2-outbox';
 import { Users1732300060000 } from './1732300060000-users';
 import { DraftTargetXid1732300060001 } from './1732300060001-draft-target-xid';
 import { CallSessions1732300090000 } from './1732300090000-call-sessions';
+import { XkKeyJobs1732300100000 } from './1732300100000-xk-key-jobs';
 
 /** Every migration, in order. Each uses the QueryRunner schema API so it runs on SQLite and PostgreSQL. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Users1732300060000,
   DraftTargetXid1732300060001,
   CallSessions1732300090000,
+  XkKeyJobs1732300100000,
 ];

@@ -15,6 +15,7 @@ const TABLES = [
   'hi2_outbox',
   'hi2_counter',
   'hi2_delivery_lease',
+  'xk_key_job',
 ];
 
 /** Runs every migration up, then every one down, and checks the schema at each end. */

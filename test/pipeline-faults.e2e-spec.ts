@@ -325,6 +325,30 @@ describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, tar
     expect(await mf!.audits('xk.failed')).toEqual([]);
   });
 
+  it('resumes a key request after an MF restart and records its outcome once', async () => {
+    const first = await startKms();
+    const call = await ticketCall({ initiator: ue(ALICE, first), responder: ue(BOB, first) });
+    await first.close();
+    const xid = await startMf([first.urls.xk]);
+    const before = await xkExchanges('unreachable');
+    await report(call, xid);
+    await until('a failed Xk attempt', async () => (await xkExchanges('unreachable')) > before);
+    const saved = async () =>
+      Number((await mf!.ds.query('SELECT COUNT(*) AS n FROM xk_key_job'))[0].n);
+    expect(await saved()).toBe(1);
+    await mf!.stop(); // aborts the request under way; the job stays saved
+    await startKms(first.ports.xk);
+    await mf!.restart();
+    const iri = await settled();
+    expect(
+      iri.parameters.mediaDecryptionInfo?.map((k) => [k.cCCSID, k.cCDecKey, k.cCSalt]),
+    ).toEqual(keysOf(call));
+    await until('the job deleted with its outcome', async () => (await saved()) === 0);
+    expect(mf!.delivered(LIID).filter((r) => r.parameters.mediaDecryptionInfo)).toHaveLength(1);
+    expect(await mf!.audits('xk.keys')).toHaveLength(1);
+    expect(await mf!.audits('xk.failed')).toEqual([]);
+  });
+
   it('uses the backup KMS when the primary is down', async () => {
     const primary = `https://127.0.0.1:${await deadPort()}`;
     const xid = await startMf([primary, kms.urls.xk]);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ImsEvent } from '@app/hi2';
 import { parseSipMessage, redactSdesKeys, SipMessage, SipParseError } from '@app/sip';
 import { X2AttributeType, X2PayloadFormat, X2Pdu } from '@app/x2';
@@ -19,6 +20,8 @@ import { partiesOf, targetRole } from './target-match';
 
 /** A MIKEY-TICKET key request to start once the event that carried it is committed. */
 export interface TicketKeyJob {
+  /** Row id in `xk_key_job`. */
+  id: string;
   task: ActiveTask;
   session: Pick<CallSession, 'liid' | 'callId' | 'cin'>;
   /** The target's role in the MIKEY exchange (RFC 6043): sender of the TRANSFER_INIT or not. */
@@ -37,8 +40,11 @@ export interface PipelinePorts {
   cins: CounterBlock;
   iri: IriRecorder;
   audit: AuditService;
-  /** Receives ticket key jobs after their event committed (KeyRetrievalService). */
-  startKeyJobs(jobs: TicketKeyJob[]): void;
+  /** Ticket key jobs (KeyRetrieval): saved with their event, started once it committed. */
+  keyJobs: {
+    save(em: EntityManager, jobs: readonly TicketKeyJob[]): Promise<void>;
+    start(jobs: readonly TicketKeyJob[]): void;
+  };
   batch: { maxEvents: number; maxDelayMs: number };
   /** The content path (X3 → HI3): told about sessions after their events committed. */
   content?: { observe(observations: readonly MediaObservation[]): unknown };
@@ -195,13 +201,14 @@ export class InterceptionPipeline implements X2PduSink {
       interceptionMetrics.dropped.inc({ reason: d.reason }, d.count);
     // The content path knows the session before any key request for it can answer.
     if (out.media.length) this.ports.content?.observe(out.media);
-    if (out.keyJobs.length) this.ports.startKeyJobs(out.keyJobs);
+    if (out.keyJobs.length) this.ports.keyJobs.start(out.keyJobs);
     for (const i of items) i.resolve();
   }
 
   private async commit(em: EntityManager, out: BatchOutput): Promise<void> {
     await this.ports.sessions.persist(em, [...out.sessions.values()]);
     await this.ports.iri.record(em, out.iris);
+    if (out.keyJobs.length) await this.ports.keyJobs.save(em, out.keyJobs);
     for (const d of out.drops.values()) {
       out.audits.push({
         actor: 'x2',
@@ -346,6 +353,7 @@ export class InterceptionPipeline implements X2PduSink {
         const targetSent =
           sip.kind === 'request' ? sender === 'originating' : sender === 'terminating';
         out.keyJobs.push({
+          id: randomUUID(),
           task,
           session: { liid, callId: sip.callId, cin: session.cin },
           role: targetSent ? 'initiator' : 'responder',

@@ -21,6 +21,7 @@ import { WarrantsModule } from '../warrants/warrants.module';
 import { X2Listener } from '../x2/x2-listener';
 import { KmsClient } from '../xk/kms-client';
 import { KmsRouter } from '../xk/kms-router';
+import { XkKeyJobEntity } from '../keys/xk-key-job.entity';
 import { CallSessionEntity } from './call-session.entity';
 import { CallSessionStore } from './call-session-store';
 import { CounterBlock } from './counter-block';
@@ -44,7 +45,8 @@ export const X2_LISTENER = Symbol('X2_LISTENER');
  * (X2) and ContentPipeline → outbox (X3 → HI3 CC),
  * with the Xk key retrieval and the session-timeout sweep. Starts after the task table is
  * loaded (OnApplicationBootstrap) and stops gracefully: the listener finishes in-flight PDUs,
- * the pipeline commits its last batch, key requests under way complete.
+ * the pipeline commits its last batch, key requests under way are aborted
+ * and stay saved (`xk_key_job`); the next start resumes them with their original deadline.
  */
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -102,7 +104,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       cins: new CounterBlock(ds, 'cin'),
       iri: recorder,
       audit,
-      startKeyJobs: (jobs) => this.keys.start(jobs),
+      keyJobs: this.keys,
       content: this.content,
       batch: {
         maxEvents: config.PIPELINE_BATCH_MAX_EVENTS,
@@ -142,6 +144,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.tasks.reload(); // the task table must be there before the first PDU
     await this.sessions.load();
     this.content.start();
+    await this.keys.resume((xid, at) => this.tasks.lookupXid(xid, at));
     await this.listener.start();
     this.sweep = setInterval(() => {
       void this.pipeline.expireIdleSessions(this.config.SESSION_TIMEOUT_MS).catch(() => undefined);
@@ -153,7 +156,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     if (this.sweep) clearInterval(this.sweep);
     await this.listener.stop();
     await this.pipeline.drain();
-    await this.keys.idle();
+    await this.keys.stop();
     this.kms.close();
     await this.content.stop();
   }
@@ -161,7 +164,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
 
 /** The ingest role of the MF (MF_ROLES contains `ingest`). */
 @Module({
-  imports: [WarrantsModule, TypeOrmModule.forFeature([CallSessionEntity])],
+  imports: [WarrantsModule, TypeOrmModule.forFeature([CallSessionEntity, XkKeyJobEntity])],
   providers: [
     IngestService,
     { provide: X2_LISTENER, inject: [IngestService], useFactory: (s: IngestService) => s.listener },

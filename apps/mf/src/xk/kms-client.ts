@@ -39,14 +39,26 @@ export type KeyRequestOutcome =
         | 'unknown-ticket'
         | 'refused'
         | 'malformed-request'
-        | 'protocol-error';
+        | 'protocol-error'
+        | 'aborted';
       detail: string;
       attempts: number;
     };
 
 type Exchange = { status: number; body: unknown };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
 
 /**
  * Xk client (ARCHITECTURE.md §5; TS 33.107 §7A.7.1, seed 001): sends the MIKEY data and the
@@ -58,7 +70,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * - 202: the responder has not resolved yet; ask the same KMS again after `retryAfterMs`.
  * - network error, timeout, 5xx, 429 or an invalid answer: try the next KMS of the route
  *   (backups in order); when all failed, back off (exponential, full jitter) and start over.
- * Everything stops at the deadline.
+ * Everything stops at the deadline, or at once when `signal` aborts (MF shutdown; the caller
+ * keeps the request to resume it).
  */
 export class KmsClient {
   private readonly agent: https.Agent;
@@ -82,19 +95,21 @@ export class KmsClient {
     route: KmsRoute,
     request: XkKeyRequest,
     deadline: number,
+    signal?: AbortSignal,
   ): Promise<KeyRequestOutcome> {
     const body = Buffer.from(JSON.stringify(request));
     const count = (result: 'resolved' | 'pending' | 'error' | 'unreachable' | 'invalid') =>
       xkMetrics.exchanges.inc({ kms: route.kmsIdentity, result });
     let attempts = 0;
     let lastProblem = 'no attempt made';
-    for (let round = 0; Date.now() < deadline; round++) {
-      for (let i = 0; i < route.urls.length && Date.now() < deadline;) {
+    const goOn = () => Date.now() < deadline && !signal?.aborted;
+    for (let round = 0; goOn(); round++) {
+      for (let i = 0; i < route.urls.length && goOn();) {
         const url = route.urls[i];
         attempts++;
         let ex: Exchange;
         try {
-          ex = await this.post(url, body, deadline);
+          ex = await this.post(url, body, deadline, signal);
         } catch (e) {
           lastProblem = `${url}: ${e instanceof Error ? e.message : String(e)}`;
           count('unreachable');
@@ -115,7 +130,10 @@ export class KmsClient {
           return { kind: 'resolved', answer: answer.body, kmsUrl: url, attempts };
         if (answer.kind === 'pending') {
           lastProblem = `${url}: pending`;
-          await sleep(Math.min(answer.body.retryAfterMs, Math.max(0, deadline - Date.now())));
+          await sleep(
+            Math.min(answer.body.retryAfterMs, Math.max(0, deadline - Date.now())),
+            signal,
+          );
           continue; // same KMS again
         }
         const code = answer.body.error;
@@ -131,12 +149,19 @@ export class KmsClient {
       }
       const backoff =
         Math.min(this.opts.retryMaxMs, this.opts.retryBaseMs * 2 ** round) * Math.random();
-      await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())));
+      await sleep(Math.min(backoff, Math.max(0, deadline - Date.now())), signal);
     }
+    if (signal?.aborted)
+      return { kind: 'failed', reason: 'aborted', detail: lastProblem, attempts };
     return { kind: 'failed', reason: 'deadline', detail: lastProblem, attempts };
   }
 
-  private post(baseUrl: string, body: Buffer, deadline: number): Promise<Exchange> {
+  private post(
+    baseUrl: string,
+    body: Buffer,
+    deadline: number,
+    signal?: AbortSignal,
+  ): Promise<Exchange> {
     const max = this.opts.maxAnswerBytes ?? 64 * 1024;
     const timeout = Math.max(1, Math.min(this.opts.requestTimeoutMs, deadline - Date.now()));
     return new Promise((resolve, reject) => {
@@ -147,6 +172,7 @@ export class KmsClient {
           agent: this.agent,
           headers: { 'content-type': 'application/json', 'content-length': body.length },
           timeout,
+          signal,
         },
         (res) => {
           const chunks: Buffer[] = [];
