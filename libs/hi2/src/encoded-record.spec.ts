@@ -11,6 +11,7 @@ import {
   encodeCcPayload,
   epsIriSequenceFromEncoded,
   viewEncodedRecord,
+  viewPsPdu,
 } from './encoded-record';
 import { Hi2DecodeError } from './errors';
 import { IriBuilder, IriRecordType } from './iri-builder';
@@ -185,5 +186,69 @@ describe('EncodedPsPduWriter', () => {
     );
     expect(ka.payload.tRIPayload?.keepAlive).toBeNull();
     expect(ka.pSHeader.sequenceNumber).toBe(3);
+  });
+});
+
+describe('viewPsPdu', () => {
+  const config: PsHeaderConfig = {
+    operatorIdentifier: 'OPERATOR-16-OCTS',
+    networkElementIdentifier: 'mf-1',
+    authorizationCountryCode: 'DE',
+    deliveryCountryCode: 'FR',
+    interceptionPointID: 'IP01',
+  };
+
+  it('finds the header fields and gives back each record octet for octet', () => {
+    const writer = new EncodedPsPduWriter(config);
+    for (const ber of records()) {
+      for (const [sequenceNumber, cin] of [
+        [0, undefined],
+        [128, 255],
+        [0xffffffff, 0x80000000],
+      ] as const) {
+        const v = viewPsPdu(writer.iri(ber, { sequenceNumber, cin }));
+        expect(v.sequenceNumber).toBe(sequenceNumber);
+        expect(v.cin).toBe(cin);
+        expect(v.liid.equals(viewEncodedRecord(ber).liid)).toBe(true);
+        expect(v.payload.kind).toBe('iri');
+        const got = v.payload.kind === 'iri' ? v.payload.records : [];
+        expect(got).toHaveLength(1);
+        expect(got[0].equals(ber)).toBe(true);
+      }
+    }
+  });
+
+  it('finds the SIP message of a record', () => {
+    const sip = Buffer.from('INVITE sip:b@example.net SIP/2.0\r\n\r\n');
+    const ber = encodeEpsIriContent(builder.build(fullEvent({ sipMessage: sip })));
+    const v = viewPsPdu(new EncodedPsPduWriter(config).iri(ber, { sequenceNumber: 1 }));
+    const [record] = v.payload.kind === 'iri' ? v.payload.records : [];
+    expect(viewEncodedRecord(record).sipMessage?.equals(sip)).toBe(true);
+  });
+
+  it('names keep-alive, keep-alive response and CC payloads', () => {
+    const builderOf = new PsPduBuilder(config);
+    const at = { sequenceNumber: 9 };
+    expect(viewPsPdu(encodePsPdu(builderOf.keepAlive('KA', at))).payload.kind).toBe('keepAlive');
+    expect(viewPsPdu(encodePsPdu(builderOf.keepAliveResponse('KA', at))).payload.kind).toBe(
+      'keepAliveResponse',
+    );
+    const cc = new EncodedPsPduWriter(config).cc(
+      Buffer.from('L1'),
+      encodeCcPayload({
+        liid: 'L1',
+        rtp: Buffer.from('8000', 'hex'),
+        direction: PayloadDirection.fromTarget,
+      }),
+      { sequenceNumber: 5, cin: 3 },
+    );
+    expect(viewPsPdu(cc)).toMatchObject({ sequenceNumber: 5, cin: 3, payload: { kind: 'cc' } });
+  });
+
+  it('refuses truncated or foreign octets', () => {
+    const ber = encodeEpsIriContent(builder.build(fullEvent({ type: 'BEGIN' })));
+    const pdu = new EncodedPsPduWriter(config).iri(ber, { sequenceNumber: 1 });
+    expect(() => viewPsPdu(pdu.subarray(0, pdu.length - 1))).toThrow(Hi2DecodeError);
+    expect(() => viewPsPdu(ber)).toThrow(Hi2DecodeError);
   });
 });

@@ -30,6 +30,8 @@ import {
 const CONTEXT_CONSTRUCTED = 0xa0;
 const CONTEXT_PRIMITIVE = 0x80;
 const SEQUENCE = 0x30;
+/** IRI-Parameters.sIPMessage [30] OCTET STRING (TS 33.108 B.9, IMPLICIT: primitive). */
+const SIP_MESSAGE_TAG = 30;
 
 const KIND_BY_TAG: Record<number, RecordKind> = {
   1: 'BEGIN',
@@ -120,6 +122,8 @@ export interface EncodedRecordView {
   liid: Buffer;
   /** IRI-Parameters.timeStamp [3] when it is utcTime [1] (UTCTime); absent for localTime. */
   utcTime?: Date;
+  /** IRI-Parameters.sIPMessage [30] (TS 33.108 B.9), when present. */
+  sipMessage?: Buffer;
   /** The IRI-Parameters component octets (the record's contents, without its own tag and length). */
   parameters: Buffer;
 }
@@ -148,10 +152,13 @@ export function viewEncodedRecord(ber: Buffer): EncodedRecordView {
     throw new Hi2DecodeError('TRAILING_DATA', 'EpsIRIContent: trailing octets');
   let liid: Buffer | undefined;
   let utcTime: Date | undefined;
+  let sipMessage: Buffer | undefined;
   for (let pos = outer.contentStart; pos < outer.end;) {
     const c = readTlv(ber, pos, outer.end, 'IRI-Parameters');
     if (c.first === (CONTEXT_PRIMITIVE | 1)) {
       liid = ber.subarray(c.contentStart, c.end);
+    } else if (c.first === (CONTEXT_PRIMITIVE | SIP_MESSAGE_TAG)) {
+      sipMessage = ber.subarray(c.contentStart, c.end);
     } else if (c.first === (CONTEXT_CONSTRUCTED | 3)) {
       const choice = readTlv(ber, c.contentStart, c.end, 'timeStamp');
       if (choice.first === (CONTEXT_PRIMITIVE | 1))
@@ -165,7 +172,119 @@ export function viewEncodedRecord(ber: Buffer): EncodedRecordView {
       'IRI-Parameters: lawfulInterceptionIdentifier missing or out of size',
     );
   }
-  return { kind, liid, utcTime, parameters: ber.subarray(outer.contentStart, outer.end) };
+  return {
+    kind,
+    liid,
+    utcTime,
+    ...(sipMessage ? { sipMessage } : {}),
+    parameters: ber.subarray(outer.contentStart, outer.end),
+  };
+}
+
+/** What a receiver needs to know about one TS 102 232-1 PS-PDU, located without decoding it. */
+export interface PsPduView {
+  /** PSHeader.lawfulInterceptionIdentifier [1]. */
+  liid: Buffer;
+  /** PSHeader.communicationIdentifier [3].communicationIdentityNumber [1], when present. */
+  cin?: number;
+  /** PSHeader.sequenceNumber [4]. */
+  sequenceNumber: number;
+  /**
+   * Payload [2]: `iri` with each IRIPayload as one encoded EpsIRIContent (`[iRIType]` around its
+   * iRI-EPS-Parameters components, what `viewEncodedRecord` reads); the other alternatives by name.
+   */
+  payload:
+    | { kind: 'iri'; records: Buffer[] }
+    | { kind: 'cc' | 'keepAlive' | 'keepAliveResponse' | 'other' };
+}
+
+/**
+ * Locates the PSHeader fields and the payload of one PS-PDU (TS 102 232-1 §5.2, the layout
+ * `EncodedPsPduWriter` writes) without a schema decode, for receivers whose throughput matters
+ * more than a full check (a benchmark LEMF): the header components are found by tag, the IRI
+ * records by the path IRIPayload.iRIContents [2] → ePSIRI [15] → iRI-EPS-Parameters [0].
+ * Definite lengths only; throws Hi2DecodeError on a structure it cannot follow. Other fields are
+ * not checked: `decodePsPdu` is the full check.
+ */
+export function viewPsPdu(ber: Buffer): PsPduView {
+  const pdu = readTlv(ber, 0, ber.length, 'PS-PDU');
+  if (pdu.first !== SEQUENCE || pdu.end !== ber.length)
+    throw new Hi2DecodeError('SCHEMA_MISMATCH', 'PS-PDU: not one SEQUENCE');
+  const header = readTlv(ber, pdu.contentStart, pdu.end, 'pSHeader');
+  const payload = readTlv(ber, header.end, pdu.end, 'payload');
+  if (header.first !== (CONTEXT_CONSTRUCTED | 1) || payload.first !== (CONTEXT_CONSTRUCTED | 2))
+    throw new Hi2DecodeError('SCHEMA_MISMATCH', 'PS-PDU: pSHeader [1] and payload [2] expected');
+  let liid: Buffer | undefined;
+  let cin: number | undefined;
+  let sequenceNumber: number | undefined;
+  for (let pos = header.contentStart; pos < header.end;) {
+    const c = readTlv(ber, pos, header.end, 'PSHeader');
+    if (c.first === (CONTEXT_PRIMITIVE | 1)) liid = ber.subarray(c.contentStart, c.end);
+    else if (c.first === (CONTEXT_PRIMITIVE | 4))
+      sequenceNumber = unsignedAt(ber, c, 'sequenceNumber');
+    else if (c.first === (CONTEXT_CONSTRUCTED | 3)) {
+      for (let p = c.contentStart; p < c.end;) {
+        const id = readTlv(ber, p, c.end, 'communicationIdentifier');
+        if (id.first === (CONTEXT_PRIMITIVE | 1)) cin = unsignedAt(ber, id, 'CIN');
+        p = id.end;
+      }
+    }
+    pos = c.end;
+  }
+  if (!liid || sequenceNumber === undefined)
+    throw new Hi2DecodeError('SCHEMA_MISMATCH', 'PSHeader: LIID or sequenceNumber missing');
+  const head = { liid, ...(cin !== undefined ? { cin } : {}), sequenceNumber };
+  const choice = readTlv(ber, payload.contentStart, payload.end, 'Payload');
+  if (choice.first === (CONTEXT_CONSTRUCTED | 1)) return { ...head, payload: { kind: 'cc' } };
+  if (choice.first === (CONTEXT_CONSTRUCTED | 2)) {
+    const tri = readTlv(ber, choice.contentStart, choice.end, 'TRIPayload');
+    const kind =
+      tri.first === (CONTEXT_PRIMITIVE | 3)
+        ? 'keepAlive'
+        : tri.first === (CONTEXT_PRIMITIVE | 4)
+          ? 'keepAliveResponse'
+          : 'other';
+    return { ...head, payload: { kind } };
+  }
+  if (choice.first !== (CONTEXT_CONSTRUCTED | 0)) return { ...head, payload: { kind: 'other' } };
+  const records: Buffer[] = [];
+  for (let pos = choice.contentStart; pos < choice.end;) {
+    const item = readTlv(ber, pos, choice.end, 'IRIPayload');
+    let type: number | undefined;
+    let parameters: Buffer | undefined;
+    for (let p = item.contentStart; p < item.end;) {
+      const c = readTlv(ber, p, item.end, 'IRIPayload');
+      if (c.first === (CONTEXT_PRIMITIVE | 0)) type = unsignedAt(ber, c, 'iRIType');
+      else if (c.first === (CONTEXT_CONSTRUCTED | 2)) {
+        const eps = readTlv(ber, c.contentStart, c.end, 'iRIContents');
+        const params =
+          eps.first === (CONTEXT_CONSTRUCTED | 15) &&
+          readTlv(ber, eps.contentStart, eps.end, 'ePSIRI');
+        if (params && params.first === (CONTEXT_CONSTRUCTED | 0))
+          parameters = ber.subarray(params.contentStart, params.end);
+      }
+      p = c.end;
+    }
+    if (type === undefined || !KIND_BY_TAG[type] || !parameters)
+      throw new Hi2DecodeError(
+        'SCHEMA_MISMATCH',
+        'IRIPayload: iRIType or ePSIRI parameters missing',
+      );
+    records.push(tlv(CONTEXT_CONSTRUCTED | type, parameters));
+    pos = item.end;
+  }
+  return { ...head, payload: { kind: 'iri', records } };
+}
+
+/** A non-negative INTEGER / ENUMERATED of at most 32 bits (X.690 §8.3). */
+function unsignedAt(buf: Buffer, t: Tlv, what: string): number {
+  const n = t.end - t.contentStart;
+  if (n < 1 || n > 5 || buf[t.contentStart] & 0x80)
+    throw new Hi2DecodeError('INVALID_VALUE', `${what}: not a 32-bit unsigned integer`);
+  let v = 0;
+  for (let i = t.contentStart; i < t.end; i++) v = v * 256 + buf[i];
+  if (v > 0xffffffff) throw new Hi2DecodeError('INVALID_VALUE', `${what}: above 2^32-1`);
+  return v;
 }
 
 /**

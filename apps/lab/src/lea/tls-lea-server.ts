@@ -13,6 +13,9 @@ import {
   PsPduFramer,
   type PSPDU,
   recordParts,
+  type EncodedRecordView,
+  viewEncodedRecord,
+  viewPsPdu,
 } from '@app/hi2';
 import { ReceivedLog, ReceivedSnapshot } from './received-log';
 
@@ -33,6 +36,15 @@ export interface TlsLeaOptions {
   onRecord?: (record: EpsIRIContent) => void;
   /** Keep the records in memory for `read()` (default true); false keeps counts and checks only. */
   keepRecords?: boolean;
+  /**
+   * `full` (default): every PS-PDU is decoded against the schema (decodePsPdu, ≈ 1–2 ms each).
+   * `view`: IRI and keep-alive PS-PDUs are only located (viewPsPdu, viewEncodedRecord: header,
+   * sequence numbers, record type and LIID, no schema check), so that a benchmark measures the
+   * MF and not this receiver; `onRecord` is not called, `onRecordView` is.
+   */
+  decode?: 'full' | 'view';
+  /** In `view` mode: called with every IRI record as it is recorded. */
+  onRecordView?: (record: EncodedRecordView) => void;
 }
 
 /**
@@ -173,6 +185,10 @@ export class TlsLeaServer {
 
   /** Handles one PS-PDU; false ends the connection. */
   private handle(socket: tls.TLSSocket, ber: Buffer): boolean {
+    if (this.options.decode === 'view') {
+      const handled = this.handleView(socket, ber);
+      if (handled !== undefined) return handled;
+    }
     let pdu;
     try {
       pdu = decodePsPdu(ber);
@@ -181,18 +197,8 @@ export class TlsLeaServer {
       return false;
     }
     const header = pdu.pSHeader;
-    if (pdu.payload.tRIPayload?.keepAlive !== undefined) {
-      this.log.keepAlive();
-      if (!this.answerKeepAlives) return true;
-      socket.write(
-        encodePsPdu(
-          this.responder.keepAliveResponse(header.lawfulInterceptionIdentifier.toString('utf8'), {
-            sequenceNumber: header.sequenceNumber,
-          }),
-        ),
-      );
-      return true;
-    }
+    if (pdu.payload.tRIPayload?.keepAlive !== undefined)
+      return this.keepAlive(socket, header.lawfulInterceptionIdentifier, header.sequenceNumber);
     if (pdu.payload.cCPayloadSequence) return this.handleCc(pdu);
     const payloads = pdu.payload.iRIPayloadSequence;
     if (!payloads) {
@@ -204,15 +210,8 @@ export class TlsLeaServer {
     }
     const liid = header.lawfulInterceptionIdentifier.toString('utf8');
     const cin = header.communicationIdentifier.communicationIdentityNumber;
-    if (this.rejectLiids.has(liid)) {
-      this.log.rejected({
-        what: `seq ${header.sequenceNumber}`,
-        liid,
-        reason: 'LIID refused by this LEMF',
-      });
-      return false;
-    }
-    const fresh = this.log.sequence(`${liid}/${cin ?? '-'}`, header.sequenceNumber, 0);
+    const fresh = this.iriSequence(liid, cin, header.sequenceNumber);
+    if (fresh === undefined) return false;
     for (const payload of payloads) {
       try {
         const record = epsIriContentFromPayload(payload);
@@ -230,6 +229,64 @@ export class TlsLeaServer {
         });
         return false;
       }
+    }
+    return true;
+  }
+
+  /** Answers a keep-alive (unless told not to); always keeps the connection. */
+  private keepAlive(socket: tls.TLSSocket, liid: Buffer, sequenceNumber: number): boolean {
+    this.log.keepAlive();
+    if (!this.answerKeepAlives) return true;
+    socket.write(
+      encodePsPdu(this.responder.keepAliveResponse(liid.toString('utf8'), { sequenceNumber })),
+    );
+    return true;
+  }
+
+  /** Checks an IRI PS-PDU's LIID and sequence number: fresh, duplicate, or undefined (refused). */
+  private iriSequence(liid: string, cin: number | undefined, seq: number): boolean | undefined {
+    if (this.rejectLiids.has(liid)) {
+      this.log.rejected({ what: `seq ${seq}`, liid, reason: 'LIID refused by this LEMF' });
+      return undefined;
+    }
+    return this.log.sequence(`${liid}/${cin ?? '-'}`, seq, 0);
+  }
+
+  /**
+   * `view` mode: keep-alive and IRI PS-PDUs handled from located octets; undefined for the
+   * rest (CC, anything else), which goes through the full decode.
+   */
+  private handleView(socket: tls.TLSSocket, ber: Buffer): boolean | undefined {
+    let view;
+    try {
+      view = viewPsPdu(ber);
+    } catch {
+      return undefined;
+    }
+    if (view.payload.kind === 'keepAlive')
+      return this.keepAlive(socket, view.liid, view.sequenceNumber);
+    if (view.payload.kind !== 'iri') return undefined;
+    const liid = view.liid.toString('utf8');
+    const fresh = this.iriSequence(liid, view.cin, view.sequenceNumber);
+    if (fresh === undefined) return false;
+    for (const record of view.payload.records) {
+      let r: EncodedRecordView;
+      try {
+        r = viewEncodedRecord(record);
+      } catch (e) {
+        this.log.rejected({
+          what: `seq ${view.sequenceNumber}`,
+          liid,
+          reason: (e as Error).message,
+        });
+        return false;
+      }
+      this.options.onRecordView?.(r);
+      this.log.record(
+        { liid, cin: view.cin, seq: view.sequenceNumber, iriType: r.kind },
+        record,
+        !fresh,
+      );
     }
     return true;
   }

@@ -53,6 +53,25 @@ function suite(makeDs: () => Promise<{ ds: DataSource; cleanup: () => Promise<vo
       expect(verifyChain(chain)).toBeNull();
     });
 
+    it('appends a batch as consecutive entries in order, beside single appends', async () => {
+      const batch = Array.from({ length: 620 }, (_, i) => ({
+        actor: 'pipeline',
+        action: 'test.batch',
+        object: `n/${i}`,
+        outcome: 'success' as const,
+      }));
+      await Promise.all([
+        audit.appendMany(batch),
+        audit.append({ actor: 'b', action: 'test.single', outcome: 'success' }),
+      ]);
+      const chain = await readChain(ds);
+      expect(chain).toHaveLength(52 + 621);
+      const batchEntries = chain.filter((e) => e.action === 'test.batch');
+      expect(batchEntries.map((e) => e.object)).toEqual(batch.map((b) => b.object));
+      expect(batchEntries.at(-1)!.seq - batchEntries[0].seq).toBe(619);
+      expect(verifyChain(chain)).toBeNull();
+    });
+
     it('commits with the caller, and rolls back with the caller', async () => {
       const uow = new UnitOfWork(ds);
       await expect(

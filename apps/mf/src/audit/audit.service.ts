@@ -8,6 +8,9 @@ import { AuditEntryEntity } from './audit-entry.entity';
 /** Arbitrary constant naming the PostgreSQL advisory lock that serialises chain appends. */
 const AUDIT_CHAIN_LOCK = 0x4c49_4155; // "LIAU"
 
+/** Entries per INSERT statement: 10 parameters each stays below SQLite's variable limit. */
+const INSERT_CHUNK = 500;
+
 const auditEntries = new Counter({
   name: 'mf_audit_entries_total',
   help: 'Audit entries appended, by outcome',
@@ -25,34 +28,51 @@ export class AuditService {
   constructor(private readonly uow: UnitOfWork) {}
 
   append(record: AuditRecord, em?: EntityManager): Promise<AuditEntryEntity> {
-    return em ? this.appendIn(em, record) : this.uow.run((tx) => this.appendIn(tx, record));
+    return this.appendMany([record], em).then(([row]) => row);
   }
 
-  private async appendIn(em: EntityManager, r: AuditRecord): Promise<AuditEntryEntity> {
+  /**
+   * Appends `records` in order as consecutive chain entries: one lock, one read of the chain
+   * head and multi-row INSERTs, however many records (a pipeline batch's entries).
+   */
+  appendMany(records: readonly AuditRecord[], em?: EntityManager): Promise<AuditEntryEntity[]> {
+    if (!records.length) return Promise.resolve([]);
+    return em ? this.appendIn(em, records) : this.uow.run((tx) => this.appendIn(tx, records));
+  }
+
+  private async appendIn(
+    em: EntityManager,
+    records: readonly AuditRecord[],
+  ): Promise<AuditEntryEntity[]> {
     if (this.uow.isPostgres) await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const last = await em
-      .getRepository(AuditEntryEntity)
+    const repo = em.getRepository(AuditEntryEntity);
+    const last = await repo
       .createQueryBuilder('a')
       .select(['a.seq', 'a.hash'])
       .orderBy('a.seq', 'DESC')
       .limit(1)
       .getOne();
-    const entry = {
-      seq: (last?.seq ?? 0) + 1,
-      at: new Date().toISOString(),
-      actor: r.actor,
-      action: r.action,
-      object: r.object ?? null,
-      liid: r.liid ?? null,
-      outcome: r.outcome,
-      details: r.details ? JSON.stringify(r.details) : null,
-    };
-    const prevHash = last?.hash ?? GENESIS_HASH;
-    const row = em
-      .getRepository(AuditEntryEntity)
-      .create({ ...entry, prevHash, hash: chainHash(prevHash, entry) });
-    await em.getRepository(AuditEntryEntity).insert(row);
-    auditEntries.inc({ outcome: r.outcome });
-    return row;
+    let seq = last?.seq ?? 0;
+    let prevHash = last?.hash ?? GENESIS_HASH;
+    const at = new Date().toISOString();
+    const rows = records.map((r) => {
+      const entry = {
+        seq: ++seq,
+        at,
+        actor: r.actor,
+        action: r.action,
+        object: r.object ?? null,
+        liid: r.liid ?? null,
+        outcome: r.outcome,
+        details: r.details ? JSON.stringify(r.details) : null,
+      };
+      const row = repo.create({ ...entry, prevHash, hash: chainHash(prevHash, entry) });
+      prevHash = row.hash;
+      return row;
+    });
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+      await repo.insert(rows.slice(i, i + INSERT_CHUNK));
+    for (const r of records) auditEntries.inc({ outcome: r.outcome });
+    return rows;
   }
 }

@@ -139,6 +139,8 @@ export const mfConfigSchema = z
     X2_MAX_PDUS_PER_SECOND: positiveInt.default(50_000),
     X2_IDLE_TIMEOUT_MS: positiveInt.default(120_000),
     X2_MAX_CONNECTIONS: positiveInt.default(256),
+    /** Per connection: received X2 PDUs not yet committed at which reading pauses (backpressure). */
+    X2_MAX_IN_FLIGHT_PDUS: positiveInt.default(1000),
 
     /** HI2 delivery (ARCHITECTURE.md §3.8, §4): outbox drain, FTPS files, TLS stream. */
     HI2_POLL_INTERVAL_MS: positiveInt.default(250),

@@ -125,6 +125,7 @@ export class InterceptionPipeline implements X2PduSink {
     await this.ports.uow.run(async (em) => {
       await this.ports.sessions.persist(em, ended);
       const iris: PendingIri[] = [];
+      const audits: AuditRecord[] = [];
       for (const s of ended) {
         const lookup = this.ports.tasks.lookupXid(s.xid, now);
         if (lookup.status === 'active') {
@@ -134,22 +135,20 @@ export class InterceptionPipeline implements X2PduSink {
             cin: s.cin,
           });
         }
-        await this.ports.audit.append(
-          {
-            actor: 'pipeline',
-            action: 'session.timeout',
-            object: `cin/${s.cin}`,
-            liid: s.liid,
-            outcome: 'success',
-            details: {
-              lastEventAt: s.lastEventAt.toISOString(),
-              endIri: lookup.status === 'active',
-            },
+        audits.push({
+          actor: 'pipeline',
+          action: 'session.timeout',
+          object: `cin/${s.cin}`,
+          liid: s.liid,
+          outcome: 'success',
+          details: {
+            lastEventAt: s.lastEventAt.toISOString(),
+            endIri: lookup.status === 'active',
           },
-          em,
-        );
+        });
       }
       await this.ports.iri.record(em, iris);
+      await this.ports.audit.appendMany(audits, em);
     });
     this.ports.sessions.evictEnded(ended);
     interceptionMetrics.openSessions.set(this.ports.sessions.size);
@@ -219,7 +218,7 @@ export class InterceptionPipeline implements X2PduSink {
         details: { reason: d.reason, count: d.count },
       });
     }
-    for (const a of out.audits) await this.ports.audit.append(a, em);
+    await this.ports.audit.appendMany(out.audits, em);
   }
 
   private drop(out: BatchOutput, reason: string, xid: string, liid?: string): void {

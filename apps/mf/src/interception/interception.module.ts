@@ -132,7 +132,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
           maxPayloadLength: config.X2_MAX_PAYLOAD_BYTES,
           maxPdusPerSecond: config.X2_MAX_PDUS_PER_SECOND,
           idleTimeoutMs: config.X2_IDLE_TIMEOUT_MS,
-          maxInFlightBatches: 4,
+          maxInFlightPdus: config.X2_MAX_IN_FLIGHT_PDUS,
         },
       },
       new PduRouter(this.pipeline, this.content),

@@ -28,8 +28,12 @@ export interface X2PduSink {
 export interface X2ConnectionLimits extends X2Limits {
   maxPdusPerSecond: number;
   idleTimeoutMs: number;
-  /** Submitted batches not yet committed before reading pauses (TCP backpressure to the NE). */
-  maxInFlightBatches: number;
+  /**
+   * PDUs handed to the sink and not yet committed at which reading pauses (TCP backpressure to
+   * the NE). Counted in PDUs, not reads: an NE that writes one PDU per TLS record must still be
+   * able to fill a pipeline batch while the previous one commits.
+   */
+  maxInFlightPdus: number;
 }
 
 export type X2CloseReason =
@@ -43,8 +47,8 @@ export type X2CloseReason =
  * - Rate: a token bucket of `maxPdusPerSecond` (burst = one second's worth); PDUs beyond it
  *   wait, with reading paused, so a fast NE is slowed by TCP flow control, never dropped.
  * - Acceptance: TS 103 221-2 has no application acknowledgement; reading pauses while
- *   `maxInFlightBatches` batches are uncommitted, so the NE's TCP window, not our memory,
- *   absorbs a slow database.
+ *   `maxInFlightPdus` PDUs are uncommitted, so the NE's TCP window, not our memory, absorbs a
+ *   slow database.
  * - A framing error closes the connection (the stream cannot resynchronise); a PDU with odd
  *   field values is counted and still delivered to the sink, which decides.
  */
@@ -52,7 +56,9 @@ export class X2Connection {
   private readonly framer: X2StreamFramer;
   private tokens: number;
   private lastRefill = Date.now();
+  /** Sink submissions not yet settled, and the PDUs in them. */
   private inFlight = 0;
+  private inFlightPdus = 0;
   private rateTimer: NodeJS.Timeout | undefined;
   /** Framed PDUs waiting for rate-limit tokens. */
   private readonly backlog: X2Pdu[] = [];
@@ -141,19 +147,21 @@ export class X2Connection {
 
   private submit(pdus: X2Pdu[]): void {
     if (this.inFlight++ === 0) this.drained = new Promise((r) => (this.resolveDrained = r));
-    if (this.inFlight >= this.limits.maxInFlightBatches) this.socket.pause();
+    this.inFlightPdus += pdus.length;
+    if (this.inFlightPdus >= this.limits.maxInFlightPdus) this.socket.pause();
     this.sink.submit(pdus, this.source).then(
-      () => this.settle(),
+      () => this.settle(pdus.length),
       (e: unknown) => {
-        this.settle();
+        this.settle(pdus.length);
         // Not committed: close so that the NE sees the failure (TCP reset) instead of silence.
         this.close('sink-error', e instanceof Error ? e.message : String(e));
       },
     );
   }
 
-  private settle(): void {
+  private settle(pdus: number): void {
     this.inFlight--;
+    this.inFlightPdus -= pdus;
     if (this.inFlight === 0 && this.backlog.length === 0) this.resolveDrained?.();
     this.resumeIfAllowed();
   }
@@ -161,7 +169,7 @@ export class X2Connection {
   private resumeIfAllowed(): void {
     if (
       !this.closing &&
-      this.inFlight < this.limits.maxInFlightBatches &&
+      this.inFlightPdus < this.limits.maxInFlightPdus &&
       this.backlog.length === 0
     ) {
       this.socket.resume();

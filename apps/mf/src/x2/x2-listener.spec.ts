@@ -39,6 +39,19 @@ class RecordingSink implements X2PduSink {
   }
 }
 
+/** Takes PDUs at once and commits them only when told (a slow database). */
+class HoldingSink implements X2PduSink {
+  submitted = 0;
+  private readonly pending: Array<() => void> = [];
+  submit(pdus: X2Pdu[]): Promise<void> {
+    this.submitted += pdus.length;
+    return new Promise((r) => this.pending.push(r));
+  }
+  commitAll(): void {
+    for (const r of this.pending.splice(0)) r();
+  }
+}
+
 describe('X2Listener', () => {
   const pki = mkdtempSync(join(tmpdir(), 'x2-pki-'));
   const file = (n: string) => join(pki, n);
@@ -59,7 +72,7 @@ describe('X2Listener', () => {
       maxPayloadLength: 65536,
       maxPdusPerSecond: 100_000,
       idleTimeoutMs: 10_000,
-      maxInFlightBatches: 4,
+      maxInFlightPdus: 4,
     },
     ...o,
   });
@@ -119,6 +132,36 @@ describe('X2Listener', () => {
     expect(sink.received[0].source.neIdentity).toBe('urn:x-li:ne:pcscf1');
     s.end();
     expect(audit.map((a) => a.action)).toContain('x2.connection.open');
+  });
+
+  it('pauses reading at maxInFlightPdus uncommitted PDUs, counted in PDUs, not reads', async () => {
+    await listener.stop();
+    const holding = new HoldingSink();
+    const limits = { ...options().limits, maxInFlightPdus: 10 };
+    listener = new X2Listener(options({ limits }), holding, () => undefined);
+    await listener.start();
+    const s = await connect();
+    // One PDU per write, as an NE pacing its events does: each arrives as its own read.
+    for (let i = 0; i < 40; i++) {
+      s.write(sipPdu(i));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await until(() => holding.submitted >= 10);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(holding.submitted).toBeLessThan(40);
+    // Committing lets it read on until everything is in.
+    const done = async () => {
+      while (holding.submitted < 40) {
+        holding.commitAll();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    await Promise.race([
+      done(),
+      new Promise((_r, reject) => setTimeout(() => reject(new Error('stuck')), 5000)),
+    ]);
+    holding.commitAll();
+    s.end();
   });
 
   it('closes a connection that sends garbage while another keeps delivering', async () => {
