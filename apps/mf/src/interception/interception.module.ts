@@ -101,7 +101,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       uow,
       tasks,
       sessions: this.sessions,
-      cins: new CounterBlock(ds, 'cin'),
+      cins: new CounterBlock(uow, 'cin'),
       iri: recorder,
       audit,
       keyJobs: this.keys,
