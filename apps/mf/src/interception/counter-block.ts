@@ -36,7 +36,7 @@ export class CounterBlock {
         `INSERT INTO counter (name, value) VALUES (${pg ? '$1' : '?'}, 1) ON CONFLICT (name) DO NOTHING`,
         [this.name],
       );
-      return em.query(
+      return em.query<unknown>(
         `UPDATE counter SET value = value + ${pg ? '$1' : '?'} WHERE name = ${pg ? '$2' : '?'} RETURNING value`,
         [this.blockSize, this.name],
       );
