@@ -11,6 +11,10 @@ const common = {
 };
 
 module.exports = {
+  // On a 2-core machine jest runs every spec in its own process (in band): one handle a test
+  // leaves open would keep the run from ending. forceExit ends it after the summary is written;
+  // `npm run test:handles` (--detectOpenHandles) is the tool to find such a leak.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/migrations'], testRegex: '\\.spec\\.ts$' },
     { ...common, displayName: 'e2e', roots: ['<rootDir>/test'], testRegex: '\\.e2e-spec\\.ts$' },
