@@ -36,6 +36,9 @@ async function main(): Promise<number> {
   process.stdout.write(
     `LEA records: ${join(LAB_DIR, 'lea-ftps.json')}, ${join(LAB_DIR, 'lea-tls.json')}\n`,
   );
+  process.stdout.write(
+    `Intercepted audio (µ-law WAV, target left, other party right): ${result.wavDir}/\n`,
+  );
   return result.ok ? 0 : 1;
 }
 
