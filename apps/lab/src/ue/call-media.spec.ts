@@ -16,6 +16,8 @@ describe('UE call media', () => {
     expect(linearToUlaw(-1)).toBe(0x7f);
     expect(linearToUlaw(32_767)).toBe(0x80);
     expect(linearToUlaw(-32_768)).toBe(0x00);
+    // Step edges: a negative sample's magnitude is its ones' complement (G.191 reference).
+    expect([linearToUlaw(4), linearToUlaw(-4), linearToUlaw(-5)]).toEqual([0xfe, 0x7f, 0x7e]);
   });
 
   it('encodes within the segment step of G.711 µ-law (decoded back, error ≤ half a step)', () => {
