@@ -6,12 +6,18 @@ import { writeDevPki } from '@app/pki';
 import { SrtpReceiver } from '@app/srtp';
 import type { KmsSim } from '../apps/kms-sim/src/kms-sim';
 import { HOME_KMS } from '../apps/lab/src/ticket-world';
-import { mikeyDhCall, ticketCall, type SimulatedCall } from '../apps/lab/src/ue';
+import {
+  callMedia,
+  mikeyDhCall,
+  ticketCall,
+  type MediaStream,
+  type SimulatedCall,
+} from '../apps/lab/src/ue';
 import type { DeliveryMode } from '../apps/mf/src/warrants/warrant.entity';
 import { ALICE, IngestMf, x2SipPdu, type OutboxRecord } from './support/ingest-mf';
 import { deadPort, TestKmsWorld } from './support/kms';
 import { until } from './support/until';
-import { srtpStream, ssrcOf, X3_TEST_SUITE, x3RtpPdu, type MediaStream } from './support/x3';
+import { ssrcOf, X3_TEST_SUITE, x3RtpPdu } from './support/x3';
 
 jest.setTimeout(90_000);
 
@@ -22,15 +28,13 @@ const PACKETS = 50;
 const CORRELATION = 7;
 
 /**
- * The media of a MIKEY call as the UEs send it: each direction under its own crypto session's
- * real SRTP master key and salt and the SSRC of the CS ID map (RFC 3830 §6.1.1, SRTP-ID map).
+ * The media of a call as the UEs send it (apps/lab UE): one second of tone per direction in
+ * 20 ms packets, under its crypto session's real SRTP master key and salt and the SSRC of the
+ * CS ID map (RFC 3830 §6.1.1, SRTP-ID map).
  */
-function callMedia(call: SimulatedCall): { alice: MediaStream; bob: MediaStream } {
-  const stream = (direction: 'initiator-to-responder' | 'responder-to-initiator') => {
-    const k = call.keys.find((s) => s.mediaIndex === 0 && s.direction === direction)!;
-    return srtpStream(k, k.ssrc!, PACKETS);
-  };
-  return { alice: stream('initiator-to-responder'), bob: stream('responder-to-initiator') };
+function mediaOf(call: SimulatedCall): { alice: MediaStream; bob: MediaStream } {
+  const m = callMedia(call, PACKETS * 20);
+  return { alice: m.initiator, bob: m.responder };
 }
 
 /**
@@ -123,7 +127,7 @@ describe('MF content path, MIKEY: keys via Xk, media before keys, keys that neve
       ...xkRoute(first.urls.xk),
       X3_PENDING_MAX_MS: '60000',
     });
-    const media = callMedia(call);
+    const media = mediaOf(call);
     const { x2, x3 } = reportCall(xid, call, media);
     const unreachable = () =>
       mf!.metric('mf_xk_exchanges_total', { kms: HOME_KMS, result: 'unreachable' });
@@ -164,7 +168,7 @@ describe('MF content path, MIKEY: keys via Xk, media before keys, keys that neve
       responder: world.ue(BOB, kms),
     });
     const xid = await startMf('keys', xkRoute(kms.urls.xk));
-    const media = callMedia(call);
+    const media = mediaOf(call);
     const { x2, x3 } = reportCall(xid, call, media);
     await mf!.send([...x2, ...x3]);
     await ccAtLea(2 * PACKETS);
@@ -209,7 +213,7 @@ describe('MF content path, MIKEY: keys via Xk, media before keys, keys that neve
         XK_DEADLINE_MS: '1500',
         X3_PENDING_MAX_MS: '60000', // released by the failure, not by the age limit
       });
-      const media = callMedia(call);
+      const media = mediaOf(call);
       const { x2, x3 } = reportCall(xid, call, media);
       const decryptedBefore = await decryptedCount();
       await mf!.send([...x2, ...x3]);
