@@ -114,6 +114,9 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
  * users, LEA destinations and a warrant on the target provisioned over the REST API (admin,
  * operator, then a supervisor's four-eyes approval); a CSCF simulator reporting each call's SIP
  * over X2; then the verdict per call and LEA from the records the LEAs decoded and the audit log.
+ * A second warrant on the target in mode `decrypted` (TLS LEA only) receives the media of the
+ * calls with `media`: the UEs' SRTP (lab-media.ts), reported on X3 by the CSCF simulator to that
+ * warrant's XID; the TLS LEA checks the clear packets and writes a WAV per call.
  */
 export class LabScenario {
   private world?: TicketWorld;
