@@ -135,6 +135,7 @@ describe.each(ENGINES)('npm run lab scenario on $name', ({ make }) => {
         clear: true,
       });
       expect(m.sent).toBe(2 * 150); // 3 s of 20 ms packets per direction
+      expect(m.keysOnHi2).toBe(0);
       const wav = readFileSync(m.wavFile!);
       expect(wav.toString('ascii', 0, 4) + wav.toString('ascii', 8, 12)).toBe('RIFFWAVE');
       expect(wav.readUInt16LE(20)).toBe(7); // µ-law

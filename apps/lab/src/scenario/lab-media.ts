@@ -4,6 +4,7 @@ import { parseRtpHeader } from '@app/x2';
 import type { ReceivedCcPacket } from '../lea/received-log';
 import { ulawWav } from '../lea/wav';
 import type { MediaStream } from '../ue';
+import type { IriView } from './iri-view';
 
 /** The media a call's UEs sent (each direction's clear and SRTP packets). */
 export interface SentMedia {
@@ -20,6 +21,8 @@ export interface MediaVerdict {
   sent: number;
   /** Every received packet is the clear RTP packet a UE sent, byte for byte, in order per side. */
   clearMatches: boolean;
+  /** Keys in the warrant's IRIs of the call (mediaDecryption-info): must be 0 in mode decrypted. */
+  keysOnHi2: number;
   /** The intercepted audio (target left, other party right). */
   wavFile?: string;
   problems: string[];
@@ -39,12 +42,14 @@ function audioOf(packets: readonly Buffer[]): Buffer {
 /**
  * What the LEA checks for a call in mode `decrypted`: the HI3 packets of the call's CIN, split
  * by SSRC, must equal each UE's clear RTP packets byte for byte; the audio goes to
- * `<dir>/<file>.wav` (µ-law stereo) so a person can listen to it.
+ * `<dir>/<file>.wav` (µ-law stereo) so a person can listen to it; the warrant's IRIs of the call
+ * (`iris`) must carry no key.
  */
 export function judgeMedia(
   call: string,
   sent: SentMedia,
   cc: readonly ReceivedCcPacket[],
+  iris: readonly IriView[],
   dir: string,
   file: string,
 ): MediaVerdict {
@@ -61,6 +66,8 @@ export function judgeMedia(
   const sentCount = sides.reduce((n, s) => n + s.clear.length, 0);
   if (packets.length !== sentCount)
     problems.push(`${packets.length} HI3 packets received, ${sentCount} sent`);
+  const keysOnHi2 = iris.reduce((n, r) => n + r.keys.length, 0);
+  if (keysOnHi2) problems.push(`${keysOnHi2} keys on HI2 in mode decrypted`);
   let wavFile: string | undefined;
   if (packets.length) {
     wavFile = join(dir, `${file}.wav`);
@@ -71,6 +78,7 @@ export function judgeMedia(
     received: packets.length,
     sent: sentCount,
     clearMatches,
+    keysOnHi2,
     ...(wavFile ? { wavFile } : {}),
     problems,
     ok: problems.length === 0,

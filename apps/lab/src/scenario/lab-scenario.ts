@@ -364,11 +364,12 @@ export class LabScenario {
     return sent;
   }
 
-  /** The HI3 packets the TLS LEA received for the call under the `decrypted` warrant. */
-  private decryptedCc(callId: string) {
+  /** The IRIs and HI3 packets the TLS LEA received for the call under the `decrypted` warrant. */
+  private decrypted(callId: string) {
     const tls = ofLiid(this.leas!.tls.read(), DECRYPTED_LIID);
-    const cin = callRecords(iriViews(tls), callId)[0]?.cin;
-    return cin === undefined ? [] : tls.cc.filter((p) => String(p.cin) === cin);
+    const iris = callRecords(iriViews(tls), callId);
+    const cin = iris[0]?.cin;
+    return { iris, cc: cin === undefined ? [] : tls.cc.filter((p) => String(p.cin) === cin) };
   }
 
   /**
@@ -402,9 +403,10 @@ export class LabScenario {
     let media: MediaVerdict | undefined;
     if (sent) {
       const want = sent.fromTarget.clear.length + sent.toTarget.clear.length;
-      await until(() => this.decryptedCc(call.callId).length >= want, this.waitMs);
+      await until(() => this.decrypted(call.callId).cc.length >= want, this.waitMs);
       const file = `call-${n}-${plan.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
-      media = judgeMedia(plan.name, sent, this.decryptedCc(call.callId), this.wavDir, file);
+      const { iris, cc } = this.decrypted(call.callId);
+      media = judgeMedia(plan.name, sent, cc, iris, this.wavDir, file);
       this.say(
         `${tag} ${plan.name}: ${media.received}/${media.sent} media packets at the TLS LEA ` +
           `(${DECRYPTED_LIID}), ${media.clearMatches ? 'clear = sent' : 'NOT the clear media sent'}`,
