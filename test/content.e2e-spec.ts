@@ -7,7 +7,7 @@ import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { decodeEpsIriContent, PayloadDirection, recordParts } from '@app/hi2';
 import { writeDevPki } from '@app/pki';
-import { SrtpReceiver, SrtpSender } from '@app/srtp';
+import { SrtpReceiver } from '@app/srtp';
 import { encodeX2Pdu, X2PayloadDirection, X2PayloadFormat, X2PduType } from '@app/x2';
 import { TlsLeaServer } from '../apps/lab/src/lea/tls-lea-server';
 import { AuditEntryEntity } from '../apps/mf/src/audit/audit-entry.entity';
@@ -20,7 +20,7 @@ import { WarrantEntity } from '../apps/mf/src/warrants/warrant.entity';
 import { X2Listener } from '../apps/mf/src/x2/x2-listener';
 import { FAST_DELIVERY } from './support/delivery-harness';
 import { insertDestination } from './support/hi2';
-import { ipv4UdpPacket, rtpPacket } from './support/ip-packets';
+import { srtpStream, ssrcOf, x3RtpPdu } from './support/x3';
 
 const ALICE = 'sip:alice@ims.example';
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
@@ -28,6 +28,13 @@ const ALICE_IP = [192, 0, 2, 1];
 const BOB_IP = [192, 0, 2, 2];
 const ALICE_PORT = 49170;
 const BOB_PORT = 49180;
+const ALICE_MEDIA = { address: ALICE_IP.join('.'), port: ALICE_PORT };
+const BOB_MEDIA = { address: BOB_IP.join('.'), port: BOB_PORT };
+/** SDES inline key (master key ‖ salt, RFC 4568 §6.1) as the two parts of the stream keys. */
+const streamKeys = (k: Buffer) => ({
+  masterKey: k.subarray(0, 16),
+  masterSalt: k.subarray(16, 30),
+});
 
 function sip(lines: string[], body = ''): Buffer {
   const withBody = body ? [...lines, 'Content-Type: application/sdp'] : lines;
@@ -85,23 +92,6 @@ function sdesCall(
       sip(resp('200 OK', '2 BYE')),
     ],
   };
-}
-
-/** One side's media: clear G.711 RTP packets and their SRTP form from the side's SDES key. */
-function media(k: Buffer, ssrc: number, firstSeq: number, n: number) {
-  const sender = new SrtpSender({
-    suite: SUITE,
-    masterKeys: [{ key: k.subarray(0, 16), salt: k.subarray(16, 30) }],
-  });
-  const clear = Array.from({ length: n }, (_, i) =>
-    rtpPacket({
-      sequenceNumber: (firstSeq + i) % 0x10000,
-      timestamp: 160 * i,
-      ssrc,
-      payload: randomBytes(160), // 20 ms of G.711
-    }),
-  );
-  return { clear, srtp: clear.map((p) => sender.protectRtp(p)) };
 }
 
 describe('MF content path: X3 SRTP in → HI3 CC over TLS', () => {
@@ -200,21 +190,11 @@ describe('MF content path: X3 SRTP in → HI3 CC over TLS', () => {
       correlationId: correlation,
       payload,
     });
-  /** An X3 PDU with an IPv4/UDP/RTP payload (TS 103 221-2 payload format 5). */
   const x3 = (x: string, rtp: Buffer, correlation: bigint, fromAlice: boolean) =>
-    encodeX2Pdu({
-      pduType: X2PduType.X3,
-      payloadFormat: X2PayloadFormat.Ipv4Packet,
-      payloadDirection: fromAlice ? X2PayloadDirection.FromTarget : X2PayloadDirection.ToTarget,
-      xid: x,
-      correlationId: correlation,
-      payload: ipv4UdpPacket({
-        source: Buffer.from(fromAlice ? ALICE_IP : BOB_IP),
-        destination: Buffer.from(fromAlice ? BOB_IP : ALICE_IP),
-        sourcePort: fromAlice ? ALICE_PORT : BOB_PORT,
-        destinationPort: fromAlice ? BOB_PORT : ALICE_PORT,
-        payload: rtp,
-      }),
+    x3RtpPdu(x, rtp, correlation, {
+      from: fromAlice ? ALICE_MEDIA : BOB_MEDIA,
+      to: fromAlice ? BOB_MEDIA : ALICE_MEDIA,
+      fromTarget: fromAlice,
     });
 
   async function until(what: string, check: () => boolean, ms = 60_000): Promise<void> {
@@ -239,8 +219,8 @@ describe('MF content path: X3 SRTP in → HI3 CC over TLS', () => {
     const bobKey = randomBytes(30);
     const { setup, end } = sdesCall(callId, aliceKey, bobKey);
     const correlation = BigInt(Date.now());
-    const alice = media(aliceKey, 0x1111, 65_400, 300);
-    const bob = media(bobKey, 0x2222, 1000, 100);
+    const alice = srtpStream(streamKeys(aliceKey), 0x1111, 300, 65_400);
+    const bob = srtpStream(streamKeys(bobKey), 0x2222, 100);
     const tampered = Buffer.from(alice.srtp[150]);
     tampered[30] ^= 0x01;
     const x3s: Buffer[] = [];
@@ -254,8 +234,6 @@ describe('MF content path: X3 SRTP in → HI3 CC over TLS', () => {
     await until(`the END IRI of ${liid}`, () => irisOf(liid).some((r) => r.iriType === 'END'));
     return { aliceKey, bobKey, alice, bob, tampered };
   }
-
-  const ssrcOf = (rtp: Buffer) => rtp.readUInt32BE(8);
 
   it('mode decrypted (SDES): clear audio byte for byte, own CC sequence, no key on HI2, tampered packet flagged', async () => {
     const { aliceKey, bobKey, alice, bob, tampered } = await call(

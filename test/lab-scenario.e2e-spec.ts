@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ImsEvent, Initiator } from '@app/hi2';
@@ -118,6 +118,31 @@ describe.each(ENGINES)('npm run lab scenario on $name', ({ make }) => {
       expect.arrayContaining(['warrant.create', 'warrant.request-activation', 'warrant.approve']),
     );
     expect(progress.filter((l) => /ended after/.test(l))).toHaveLength(6);
+  });
+
+  it('mode decrypted: the TLS LEA gets the SDES and MIKEY-TICKET calls in clear, byte for byte, and a WAV each', () => {
+    const withMedia = result.calls.filter((c) => c.media);
+    expect(withMedia.map((c) => c.plan.name)).toEqual([
+      'SDES, target calls',
+      'MIKEY-TICKET, target initiator',
+      'MIKEY-TICKET, target responder',
+    ]);
+    for (const c of withMedia) {
+      const m = c.media!;
+      expect({ call: m.call, problems: m.problems, clear: m.clearMatches }).toEqual({
+        call: m.call,
+        problems: [],
+        clear: true,
+      });
+      expect(m.sent).toBe(2 * 150); // 3 s of 20 ms packets per direction
+      expect(m.keysOnHi2).toBe(0);
+      const wav = readFileSync(m.wavFile!);
+      expect(wav.toString('ascii', 0, 4) + wav.toString('ascii', 8, 12)).toBe('RIFFWAVE');
+      expect(wav.readUInt16LE(20)).toBe(7); // µ-law
+      expect(wav.readUInt32LE(42)).toBe(2 * 3 * 8000); // stereo, 3 s at 8000 Hz
+    }
+    // The keys-mode warrant got no media (the CSCF reports X3 to the decrypted warrant's XID).
+    expect(result.leas.tls.cc).toEqual([]);
   });
 
   it('the LEAs saw no gap, duplicate or refusal', () => {

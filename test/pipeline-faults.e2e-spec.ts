@@ -1,20 +1,13 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { ImsEvent } from '@app/hi2';
 import { writeDevPki } from '@app/pki';
-import { startKmsSim, type KmsSim } from '../apps/kms-sim/src/kms-sim';
+import type { KmsSim } from '../apps/kms-sim/src/kms-sim';
 import { HOME_KMS } from '../apps/lab/src/ticket-world';
-import {
-  mikeyDhCall,
-  mikeyPskCall,
-  ticketCall,
-  UserEquipment,
-  type SimulatedCall,
-} from '../apps/lab/src/ue';
+import { mikeyDhCall, mikeyPskCall, ticketCall, type SimulatedCall } from '../apps/lab/src/ue';
 import {
   ALICE,
   IngestMf,
@@ -23,6 +16,7 @@ import {
   x2SipPdu,
   type OutboxRecord,
 } from './support/ingest-mf';
+import { deadPort, TestKmsWorld } from './support/kms';
 import { SeededRandom } from './support/seeded-random';
 import { until } from './support/until';
 
@@ -190,15 +184,6 @@ describe('MF pipeline faults: warrant windows, undecryptable media keys, garbage
   });
 });
 
-/** A loopback port nothing listens on (taken from the OS, then released). */
-async function deadPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
-
 const BOB = 'sip:bob@ims.example';
 const CAROL = 'sip:carol@ims.example';
 const LIID = 'LIID-XK';
@@ -219,38 +204,11 @@ const keysOf = (call: SimulatedCall) =>
 describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, target mismatch', () => {
   const dir = mkdtempSync(join(tmpdir(), 'xk-faults-'));
   const pki = join(dir, 'pki');
-  const ticketKey = randomBytes(32).toString('base64');
-  const psks = new Map([ALICE, BOB, CAROL].map((id) => [id, randomBytes(32)]));
-  const kmsList: KmsSim[] = [];
+  const world = new TestKmsWorld(pki, [ALICE, BOB, CAROL]);
   let mf: IngestMf | undefined;
   let kms: KmsSim;
-
-  /**
-   * Starts the home KMS; every instance shares the ticket key, so a KMS started again (on the
-   * same Xk port) still opens the tickets issued before, as a restarted KMS would.
-   */
-  async function startKms(xkPort = 0): Promise<KmsSim> {
-    const k = await startKmsSim(
-      {
-        identity: HOME_KMS,
-        ports: { ua: 0, xk: xkPort, zk: 0 },
-        tls: { ca: join(pki, 'ca.crt'), cert: join(pki, 'kms.crt'), key: join(pki, 'kms.key') },
-        users: [...psks].map(([identity, psk]) => ({ identity, psk: psk.toString('base64') })),
-        ticketKey,
-        limits: { pendingWindowMs: 300, retryAfterMs: 50 },
-      },
-      { logger: () => undefined },
-    );
-    kmsList.push(k);
-    return k;
-  }
-
-  const ue = (identity: string, at: KmsSim) =>
-    new UserEquipment({
-      identity,
-      psk: psks.get(identity)!,
-      kms: { identity: HOME_KMS, url: at.urls.ua, ca: readFileSync(join(pki, 'ca.crt')) },
-    });
+  const startKms = (xkPort?: number) => world.startKms(xkPort);
+  const ue = (identity: string, at: KmsSim) => world.ue(identity, at);
 
   /** An MF whose Xk route for the home KMS is `urls`, with a warrant on Alice; returns the XID. */
   async function startMf(urls: string[], env: Record<string, string> = {}): Promise<string> {
@@ -291,7 +249,7 @@ describe('MF pipeline faults on Xk: KMS down and back, backup KMS, deadline, tar
     mf = undefined;
   });
   afterAll(async () => {
-    await Promise.all(kmsList.map((k) => k.close()));
+    await world.close();
     rmSync(dir, { recursive: true, force: true });
   });
 

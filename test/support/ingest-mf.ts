@@ -12,6 +12,7 @@ import { encodeX2Pdu, X2PayloadDirection, X2PayloadFormat, X2PduType } from '@ap
 import { AuditEntryEntity } from '../../apps/mf/src/audit/audit-entry.entity';
 import { startMf } from '../../apps/mf/src/bootstrap';
 import { loadMfConfig } from '../../apps/mf/src/config/mf-config';
+import type { ReceivedCcPacket } from '../../apps/lab/src/lea/received-log';
 import { TlsLeaServer } from '../../apps/lab/src/lea/tls-lea-server';
 import { DeliveryService } from '../../apps/mf/src/handover/delivery/delivery.service';
 import { LeaDestinationEntity } from '../../apps/mf/src/handover/lea-destination.entity';
@@ -226,18 +227,22 @@ export class IngestMf {
     return s;
   }
 
-  /** Sends PDUs on a fresh connection, closes it, and waits until the pipeline committed them. */
+  /**
+   * Sends PDUs on a fresh connection, closes it, and waits until the pipeline committed them
+   * (X2) and the content path handled them (X3: committed or held).
+   */
   async send(pdus: Buffer[]): Promise<void> {
     const s = await this.connectX2();
     await new Promise<void>((r) => s.end(Buffer.concat(pdus), r));
     await new Promise<void>((r) => s.once('close', () => r()));
     await this.ingest.pipeline.drain();
+    await this.ingest.content.drain();
   }
 
-  /** The outbox records of a LIID, decoded, in outbox order. */
+  /** The IRI records of a LIID in the outbox, decoded, in outbox order. */
   async records(liid: string): Promise<OutboxRecord[]> {
     const raw: Array<{ cin: number | null; payload: string }> = await this.ds.query(
-      'SELECT cin, payload FROM hi2_outbox WHERE liid = ? ORDER BY seq',
+      "SELECT cin, payload FROM hi2_outbox WHERE liid = ? AND iri_type <> 'CC' ORDER BY seq",
       [liid],
     );
     return raw.map((r) => ({
@@ -254,6 +259,20 @@ export class IngestMf {
         cin: r.cin ?? null,
         ...recordParts(decodeEpsIriContent(Buffer.from(r.ber, 'base64'))),
       }));
+  }
+
+  /** The HI3 media packets of a LIID the lab LEA received (with `lea`), in arrival order. */
+  deliveredCc(liid: string): ReceivedCcPacket[] {
+    return this.lea!.read().cc.filter((p) => p.liid === liid);
+  }
+
+  /** Outbox rows of HI3 media (CC) of a LIID, delivered or not. */
+  async ccCount(liid: string): Promise<number> {
+    const [row] = await this.ds.query(
+      "SELECT COUNT(*) AS n FROM hi2_outbox WHERE liid = ? AND iri_type = 'CC'",
+      [liid],
+    );
+    return Number(row.n);
   }
 
   async outboxCount(): Promise<number> {

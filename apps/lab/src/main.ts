@@ -9,8 +9,9 @@ import { LabScenario } from './scenario/lab-scenario';
  * (PKI_DIR, default var/pki), then runs the lab scenario in this process on a fresh SQLite
  * database under LAB_DIR (default var/lab; the LEAs' received records stay there as JSON):
  * kms-sim, MF, LEA receivers, warrant provisioning over REST, six calls through the UE and
- * CSCF simulators. Prints progress, the table of what each LEA received, and exits 0 only if
- * every verdict holds.
+ * CSCF simulators (media on X3 for a second warrant in mode decrypted, written as WAV files
+ * under LAB_DIR/lea-tls-audio). Prints progress, the table of what each LEA received, and
+ * exits 0 only if every verdict holds.
  */
 const PKI_DIR = process.env.PKI_DIR ?? 'var/pki';
 const LAB_DIR = process.env.LAB_DIR ?? 'var/lab';
@@ -35,6 +36,9 @@ async function main(): Promise<number> {
   process.stdout.write(`\n${labReport(result)}\n`);
   process.stdout.write(
     `LEA records: ${join(LAB_DIR, 'lea-ftps.json')}, ${join(LAB_DIR, 'lea-tls.json')}\n`,
+  );
+  process.stdout.write(
+    `Intercepted audio (µ-law WAV, target left, other party right): ${result.wavDir}/\n`,
   );
   return result.ok ? 0 : 1;
 }

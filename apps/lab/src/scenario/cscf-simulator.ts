@@ -30,12 +30,24 @@ export interface X2SipEvent {
   correlationId: bigint;
 }
 
+/** One RTP/SRTP packet of a call to report on X3. */
+export interface X3MediaEvent {
+  xid: string;
+  /** The RTP packet as sent on the wire (SRTP: encrypted, with its tag). */
+  rtp: Buffer;
+  fromTarget: boolean;
+  /** The Correlation ID of the call's X2 PDUs (§5.2.8), so the MF correlates the media. */
+  correlationId: bigint;
+}
+
 /**
  * A P/S-CSCF as an X2 point of interception (ETSI TS 103 221-2): keeps one mutual-TLS
  * connection to the MF with the NE certificate and reports each intercepted SIP message as an
  * X2 PDU (PDU type 1 X2, payload format 9 SIP message §5.2.4) with the warrant's XID, the
  * call's correlation ID, a Sequence Number attribute per XID (§5.3.9, from 0) and a Timestamp
- * attribute (§5.3.10, POSIX seconds and nanoseconds).
+ * attribute (§5.3.10, POSIX seconds and nanoseconds). For the lab it also stands in for the
+ * media plane's X3 point: each RTP packet as an X3 PDU (PDU type 2, payload format 8 RTP packet),
+ * sharing the XID's sequence numbers.
  */
 export class CscfSimulator {
   private readonly seq = new Map<string, number>();
@@ -70,16 +82,31 @@ export class CscfSimulator {
     return this.pdus;
   }
 
-  /** Sends one event; resolves when the PDU was handed to TLS. */
+  /** Sends one SIP event on X2; resolves when the PDU was handed to TLS. */
   send(e: X2SipEvent): Promise<void> {
-    const n = this.seq.get(e.xid) ?? 0;
-    this.seq.set(e.xid, n + 1);
+    return this.write(X2PduType.X2, X2PayloadFormat.SipMessage, e.xid, e.sip, e);
+  }
+
+  /** Sends one media packet on X3; resolves when the PDU was handed to TLS. */
+  sendMedia(e: X3MediaEvent): Promise<void> {
+    return this.write(X2PduType.X3, X2PayloadFormat.RtpPacket, e.xid, e.rtp, e);
+  }
+
+  private write(
+    pduType: X2PduType,
+    payloadFormat: X2PayloadFormat,
+    xid: string,
+    payload: Buffer,
+    e: { fromTarget: boolean; correlationId: bigint },
+  ): Promise<void> {
+    const n = this.seq.get(xid) ?? 0;
+    this.seq.set(xid, n + 1);
     const now = Date.now();
     const pdu = encodeX2Pdu({
-      pduType: X2PduType.X2,
-      payloadFormat: X2PayloadFormat.SipMessage,
+      pduType,
+      payloadFormat,
       payloadDirection: e.fromTarget ? X2PayloadDirection.FromTarget : X2PayloadDirection.ToTarget,
-      xid: e.xid,
+      xid,
       correlationId: e.correlationId,
       attributes: [
         { kind: 'sequenceNumber', type: X2AttributeType.SequenceNumber, sequenceNumber: n },
@@ -90,7 +117,7 @@ export class CscfSimulator {
           nanoseconds: (now % 1000) * 1e6,
         },
       ],
-      payload: e.sip,
+      payload,
     });
     return new Promise((resolve, reject) => {
       this.socket.write(pdu, (err) => {

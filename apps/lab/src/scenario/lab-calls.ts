@@ -26,6 +26,8 @@ export interface CallExpectation {
 export interface LabCallPlan {
   name: string;
   expect: CallExpectation;
+  /** The UEs send a few seconds of SRTP media, reported on X3 for the `decrypted` warrant. */
+  media?: boolean;
   make(world: TicketWorld): Promise<SimulatedCall>;
 }
 
@@ -45,6 +47,7 @@ const SESSION_AUDIT = ['session.begin', 'session.end'];
 export const LAB_CALLS: readonly LabCallPlan[] = [
   {
     name: 'SDES, target calls',
+    media: true,
     expect: {
       targetRole: 'originating',
       keys: 'sdp',
@@ -56,6 +59,7 @@ export const LAB_CALLS: readonly LabCallPlan[] = [
   },
   {
     name: 'MIKEY-TICKET, target initiator',
+    media: true,
     expect: {
       targetRole: 'originating',
       keys: 'kms',
@@ -67,6 +71,7 @@ export const LAB_CALLS: readonly LabCallPlan[] = [
   },
   {
     name: 'MIKEY-TICKET, target responder',
+    media: true,
     expect: {
       targetRole: 'terminating',
       keys: 'kms',

@@ -14,7 +14,7 @@ import { FtpsLeaServer } from '../lea/ftps-lea-server';
 import type { ReceivedSnapshot } from '../lea/received-log';
 import { TlsLeaServer } from '../lea/tls-lea-server';
 import { HOME_KMS, startTicketWorld, type TicketWorld } from '../ticket-world';
-import { sipFlow, type SimulatedCall, type SipFlowStep } from '../ue';
+import { callMedia, sipFlow, type SimulatedCall, type SipFlowStep } from '../ue';
 import { CscfSimulator } from './cscf-simulator';
 import { callRecords, iriViews, type IriView } from './iri-view';
 import {
@@ -25,6 +25,7 @@ import {
   type CallVerdict,
   type LabCallPlan,
 } from './lab-calls';
+import { judgeMedia, type MediaVerdict, type SentMedia } from './lab-media';
 import { MfRestSession } from './mf-rest-client';
 
 export type LeaName = 'ftps' | 'tls';
@@ -52,11 +53,17 @@ export interface LabCallResult {
   call: SimulatedCall;
   records: Record<LeaName, IriView[]>;
   verdicts: CallVerdict[];
+  /** Calls with media: what the TLS LEA of the `decrypted` warrant got, and the WAV file. */
+  media?: MediaVerdict;
 }
 
 export interface LabResult {
   liid: string;
   xid: string;
+  /** The second warrant on the target: mode `decrypted`, TLS LEA only (clear media on HI3). */
+  decryptedLiid: string;
+  /** Where the intercepted audio of each call with media is written (one WAV per call). */
+  wavDir: string;
   calls: LabCallResult[];
   /** The warrant's audit entries, oldest first, as the auditor API returned them. */
   audit: Array<AuditFact & { liid: string | null; details: unknown }>;
@@ -66,6 +73,22 @@ export interface LabResult {
 }
 
 const LIID = 'LIID-LAB-1';
+const DECRYPTED_LIID = 'LIID-LAB-DEC';
+/** Audio per direction of the calls with media. */
+const MEDIA_MS = 3000;
+
+/** What an LEA received for one LIID only. */
+const ofLiid = (s: ReceivedSnapshot, liid: string): ReceivedSnapshot => ({
+  ...s,
+  records: s.records.filter((r) => r.liid === liid),
+  cc: s.cc.filter((p) => p.liid === liid),
+});
+
+/** The two warrants' XIDs on the target. */
+interface LabXids {
+  keys: string;
+  decrypted: string;
+}
 const LAB_USERS: Record<string, Role> = {
   'lab-admin': 'admin',
   'lab-operator': 'operator',
@@ -91,6 +114,9 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
  * users, LEA destinations and a warrant on the target provisioned over the REST API (admin,
  * operator, then a supervisor's four-eyes approval); a CSCF simulator reporting each call's SIP
  * over X2; then the verdict per call and LEA from the records the LEAs decoded and the audit log.
+ * A second warrant on the target in mode `decrypted` (TLS LEA only) receives the media of the
+ * calls with `media`: the UEs' SRTP (lab-media.ts), reported on X3 by the CSCF simulator to that
+ * warrant's XID; the TLS LEA checks the clear packets and writes a WAV per call.
  */
 export class LabScenario {
   private world?: TicketWorld;
@@ -110,31 +136,48 @@ export class LabScenario {
   /** Runs everything and stops it again; rejects only when the lab itself could not run. */
   async run(): Promise<LabResult> {
     try {
-      const { xid, rest } = await this.start();
+      const { xids, rest } = await this.start();
       const calls: LabCallResult[] = [];
       const plans = this.o.calls ?? LAB_CALLS;
       for (const [i, plan] of plans.entries()) {
-        calls.push(await this.runCall(plan, xid, `[${i + 1}/${plans.length}]`));
+        calls.push(await this.runCall(plan, xids, i + 1, plans.length));
       }
       const audit = await rest.auditor.get<{ items: LabResult['audit'] }>(
         `/api/v1/audit?liid=${LIID}&order=asc&limit=1000`,
       );
-      const leas = { ftps: this.leas!.ftps.read(), tls: this.leas!.tls.read() };
+      const leas = {
+        ftps: ofLiid(this.leas!.ftps.read(), LIID),
+        tls: ofLiid(this.leas!.tls.read(), LIID),
+      };
       for (const c of calls) {
         c.verdicts = LEA_NAMES.map((lea) =>
           judgeCall(c.plan, c.call, lea, c.records[lea], audit.items),
         );
       }
-      const ok = calls.every((c) => c.verdicts.every((v) => v.ok));
-      return { liid: LIID, xid, calls, audit: audit.items, leas, ok };
+      const ok = calls.every((c) => c.verdicts.every((v) => v.ok) && (c.media?.ok ?? true));
+      return {
+        liid: LIID,
+        xid: xids.keys,
+        decryptedLiid: DECRYPTED_LIID,
+        wavDir: this.wavDir,
+        calls,
+        audit: audit.items,
+        leas,
+        ok,
+      };
     } finally {
       await this.stop();
     }
   }
 
-  private async start(): Promise<{ xid: string; rest: Record<string, MfRestSession> }> {
+  private get wavDir(): string {
+    return join(this.o.workDir, 'lea-tls-audio');
+  }
+
+  private async start(): Promise<{ xids: LabXids; rest: Record<string, MfRestSession> }> {
     const { pkiDir, workDir } = this.o;
     mkdirSync(workDir, { recursive: true });
+    mkdirSync(this.wavDir, { recursive: true });
     if (!devPkiExists(pkiDir)) {
       await writeDevPki(pkiDir);
       this.say(`dev PKI created in ${pkiDir}`);
@@ -178,14 +221,14 @@ export class LabScenario {
     this.say(`MF up: REST ${baseUrl}, X2 port ${x2}, database ${this.o.databaseUrl}`);
 
     const rest = await this.provisionUsers(baseUrl);
-    const xid = await this.provisionWarrant(rest, ftpsPassword, pkiDir);
+    const xids = await this.provisionWarrants(rest, ftpsPassword, pkiDir);
     this.cscf = await CscfSimulator.connect({
       host: '127.0.0.1',
       port: x2,
       tls: this.world.clientTls('ne'),
     });
     this.say('CSCF simulator connected to X2 (mutual TLS, NE certificate)');
-    return { xid, rest };
+    return { xids, rest };
   }
 
   /** The lab's users (one per role), created with the UsersService, logged in over REST. */
@@ -200,40 +243,65 @@ export class LabScenario {
     return rest;
   }
 
-  /** Destinations (admin), warrant (operator), activation request and four-eyes approval. */
-  private async provisionWarrant(
+  /**
+   * Destinations (admin); per warrant (operator): draft, activation request, four-eyes approval.
+   * `LIID-LAB-1` in mode keys to both LEAs (the IRI verdicts), `LIID-LAB-DEC` in mode decrypted
+   * to the TLS LEA (clear media on HI3; FTPS destinations get no CC).
+   */
+  private async provisionWarrants(
     rest: Record<string, MfRestSession>,
     ftpsPassword: string,
     pkiDir: string,
-  ): Promise<string> {
+  ): Promise<LabXids> {
     const caFile = join(pkiDir, 'ca.crt');
     const { ftps, tls } = this.leas!;
-    const destinations = [
-      await rest.admin.post<{ id: string }>('/api/v1/destinations', {
-        name: 'lab LEA FTPS',
-        transport: 'ftps',
-        host: '127.0.0.1',
-        port: ftps.port,
-        settings: { caFile, user: 'lemf', directory: '/' },
-        password: ftpsPassword,
-      }),
-      await rest.admin.post<{ id: string }>('/api/v1/destinations', {
-        name: 'lab LEA TLS',
-        transport: 'tls',
-        host: '127.0.0.1',
-        port: tls.port,
-        settings: { caFile },
-      }),
-    ];
+    const ftpsDestination = await rest.admin.post<{ id: string }>('/api/v1/destinations', {
+      name: 'lab LEA FTPS',
+      transport: 'ftps',
+      host: '127.0.0.1',
+      port: ftps.port,
+      settings: { caFile, user: 'lemf', directory: '/' },
+      password: ftpsPassword,
+    });
+    const tlsDestination = await rest.admin.post<{ id: string }>('/api/v1/destinations', {
+      name: 'lab LEA TLS',
+      transport: 'tls',
+      host: '127.0.0.1',
+      port: tls.port,
+      settings: { caFile },
+    });
+    const keys = await this.provisionWarrant(rest, LIID, 'keys', [
+      ftpsDestination.id,
+      tlsDestination.id,
+    ]);
+    this.say(
+      `warrant ${LIID} on ${LAB_TARGET}: created by lab-operator, approved by lab-supervisor, ` +
+        `keys mode, delivered to both LEAs`,
+    );
+    const decrypted = await this.provisionWarrant(rest, DECRYPTED_LIID, 'decrypted', [
+      tlsDestination.id,
+    ]);
+    this.say(
+      `warrant ${DECRYPTED_LIID} on ${LAB_TARGET}: decrypted mode (clear media on HI3), TLS LEA`,
+    );
+    return { keys, decrypted };
+  }
+
+  private async provisionWarrant(
+    rest: Record<string, MfRestSession>,
+    liid: string,
+    deliveryMode: 'keys' | 'decrypted',
+    destinations: string[],
+  ): Promise<string> {
     const now = Date.now();
     const draft = await rest.operator.post<{ id: string }>('/api/v1/warrants', {
-      liid: LIID,
-      authorityRef: 'lab court order 1',
+      liid,
+      authorityRef: `lab court order ${liid}`,
       targets: [{ kind: 'sip', value: LAB_TARGET }],
       validFrom: new Date(now - 60_000).toISOString(),
       validUntil: new Date(now + 3_600_000).toISOString(),
-      deliveryMode: 'keys',
-      destinations: destinations.map((d) => d.id),
+      deliveryMode,
+      destinations,
     });
     await rest.operator.post(`/api/v1/warrants/${draft.id}/activate`);
     const active = await rest.supervisor.post<{
@@ -241,48 +309,86 @@ export class LabScenario {
       targets: Array<{ xid?: string | null }>;
     }>(`/api/v1/warrants/${draft.id}/approve`);
     const xid = active.targets[0]?.xid;
-    if (active.state !== 'active' || !xid) throw new Error('warrant did not become active');
-    this.say(
-      `warrant ${LIID} on ${LAB_TARGET}: created by lab-operator, approved by lab-supervisor, ` +
-        `keys mode, delivered to both LEAs`,
-    );
+    if (active.state !== 'active' || !xid) throw new Error(`warrant ${liid} did not become active`);
     return xid;
   }
 
   private records(callId: string): Record<LeaName, IriView[]> {
     return {
-      ftps: callRecords(iriViews(this.leas!.ftps.read()), callId),
-      tls: callRecords(iriViews(this.leas!.tls.read()), callId),
+      ftps: callRecords(iriViews(ofLiid(this.leas!.ftps.read(), LIID)), callId),
+      tls: callRecords(iriViews(ofLiid(this.leas!.tls.read(), LIID)), callId),
     };
   }
 
+  /** Reports SIP steps on X2 to each warrant's XID (one task per warrant, TS 103 221-1). */
   private async send(
     steps: SipFlowStep[],
     call: SimulatedCall,
-    xid: string,
+    xids: LabXids,
     correlationId: bigint,
   ) {
     const targetIs = call.initiator === LAB_TARGET ? 'initiator' : 'responder';
     for (const s of steps) {
-      await this.cscf!.send({
+      for (const xid of [xids.keys, xids.decrypted]) {
+        await this.cscf!.send({
+          xid,
+          sip: s.message,
+          fromTarget: s.sender === targetIs,
+          correlationId,
+        });
+      }
+    }
+  }
+
+  /** The UEs' SRTP media, both directions interleaved, on X3 for the `decrypted` warrant. */
+  private async sendMedia(call: SimulatedCall, xid: string, correlationId: bigint) {
+    const m = callMedia(call, MEDIA_MS);
+    const targetIsInitiator = call.initiator === LAB_TARGET;
+    const sent: SentMedia = targetIsInitiator
+      ? { fromTarget: m.initiator, toTarget: m.responder }
+      : { fromTarget: m.responder, toTarget: m.initiator };
+    for (let i = 0; i < sent.fromTarget.srtp.length; i++) {
+      await this.cscf!.sendMedia({
         xid,
-        sip: s.message,
-        fromTarget: s.sender === targetIs,
+        rtp: sent.fromTarget.srtp[i],
+        fromTarget: true,
+        correlationId,
+      });
+      await this.cscf!.sendMedia({
+        xid,
+        rtp: sent.toTarget.srtp[i],
+        fromTarget: false,
         correlationId,
       });
     }
+    return sent;
+  }
+
+  /** The IRIs and HI3 packets the TLS LEA received for the call under the `decrypted` warrant. */
+  private decrypted(callId: string) {
+    const tls = ofLiid(this.leas!.tls.read(), DECRYPTED_LIID);
+    const iris = callRecords(iriViews(tls), callId);
+    const cin = iris[0]?.cin;
+    return { iris, cc: cin === undefined ? [] : tls.cc.filter((p) => String(p.cin) === cin) };
   }
 
   /**
    * One call: setup over X2; the media phase lasts until both LEAs hold the key outcome
    * (keys or a failure indication); teardown; then until both LEAs hold the END.
    */
-  private async runCall(plan: LabCallPlan, xid: string, tag: string): Promise<LabCallResult> {
+  private async runCall(
+    plan: LabCallPlan,
+    xids: LabXids,
+    n: number,
+    of: number,
+  ): Promise<LabCallResult> {
+    const tag = `[${n}/${of}]`;
     const call = await plan.make(this.world!);
     const flow = sipFlow(call);
     const correlationId = CscfSimulator.newCorrelationId();
     const t0 = Date.now();
-    await this.send(flow.setup, call, xid, correlationId);
+    await this.send(flow.setup, call, xids, correlationId);
+    const sent = plan.media ? await this.sendMedia(call, xids.decrypted, correlationId) : undefined;
     const both = (ok: (rs: IriView[]) => boolean) => () =>
       LEA_NAMES.every((l) => ok(this.records(call.callId)[l]));
     const keyed = await until(
@@ -294,13 +400,31 @@ export class LabScenario {
       `${tag} ${plan.name}: ${call.initiator} → ${call.responder}, setup sent; ` +
         (keyed ? `key outcome at both LEAs after ${secs()} s` : `no key outcome at the LEAs`),
     );
-    await this.send(flow.teardown, call, xid, correlationId);
+    let media: MediaVerdict | undefined;
+    if (sent) {
+      const want = sent.fromTarget.clear.length + sent.toTarget.clear.length;
+      await until(() => this.decrypted(call.callId).cc.length >= want, this.waitMs);
+      const file = `call-${n}-${plan.name.replace(/[^A-Za-z0-9]+/g, '-').replace(/-$/, '')}`;
+      const { iris, cc } = this.decrypted(call.callId);
+      media = judgeMedia(plan.name, sent, cc, iris, this.wavDir, file);
+      this.say(
+        `${tag} ${plan.name}: ${media.received}/${media.sent} media packets at the TLS LEA ` +
+          `(${DECRYPTED_LIID}), ${media.clearMatches ? 'clear = sent' : 'NOT the clear media sent'}`,
+      );
+    }
+    await this.send(flow.teardown, call, xids, correlationId);
     const ended = await until(
       both((rs) => rs.some((r) => r.type === 'END')),
       this.waitMs,
     );
     this.say(`${tag} ${plan.name}: ${ended ? `ended after ${secs()} s` : 'END not received'}`);
-    return { plan, call, records: this.records(call.callId), verdicts: [] };
+    return {
+      plan,
+      call,
+      records: this.records(call.callId),
+      verdicts: [],
+      ...(media ? { media } : {}),
+    };
   }
 
   private async stop(): Promise<void> {

@@ -6,6 +6,7 @@ export {
   type ResolvedTransfer,
   type UserEquipmentConfig,
 } from './user-equipment';
+export { callMedia, linearToUlaw, streamMedia, ulawTone, type MediaStream } from './call-media';
 export { UaRequestError, postUa, type UaEndpoint } from './kms-ua-client';
 export {
   ticketCall,
