@@ -21,6 +21,7 @@ import { X2Listener } from '../apps/mf/src/x2/x2-listener';
 import { FAST_DELIVERY } from './support/delivery-harness';
 import { insertDestination } from './support/hi2';
 import { srtpStream, ssrcOf, x3RtpPdu } from './support/x3';
+import { sdesCallMessages } from './support/ingest-mf';
 
 const ALICE = 'sip:alice@ims.example';
 const SUITE = 'AES_CM_128_HMAC_SHA1_80';
@@ -35,64 +36,6 @@ const streamKeys = (k: Buffer) => ({
   masterKey: k.subarray(0, 16),
   masterSalt: k.subarray(16, 30),
 });
-
-function sip(lines: string[], body = ''): Buffer {
-  const withBody = body ? [...lines, 'Content-Type: application/sdp'] : lines;
-  return Buffer.from(
-    [...withBody, `Content-Length: ${Buffer.byteLength(body)}`, '', body].join('\r\n'),
-  );
-}
-
-const sdp = (ip: number[], port: number, k: Buffer) =>
-  [
-    'v=0',
-    `o=- 1 1 IN IP4 ${ip.join('.')}`,
-    's=-',
-    `c=IN IP4 ${ip.join('.')}`,
-    't=0 0',
-    `m=audio ${port} RTP/SAVP 0`,
-    `a=crypto:1 ${SUITE} inline:${k.toString('base64')}`,
-    '',
-  ].join('\r\n');
-
-/** An SDES call from Alice (the target) to Bob: INVITE … ACK, then BYE and its 200. */
-function sdesCall(
-  callId: string,
-  aliceKey: Buffer,
-  bobKey: Buffer,
-): { setup: Buffer[]; end: Buffer[] } {
-  const base = (cseq: string, toTag = '') => [
-    'Via: SIP/2.0/TCP pcscf.ims.example;branch=z9hG4bK' + cseq.replace(/\W/g, ''),
-    'Max-Forwards: 70',
-    `From: <${ALICE}>;tag=a1`,
-    `To: <sip:bob@ims.example>${toTag}`,
-    `Call-ID: ${callId}`,
-    `CSeq: ${cseq}`,
-  ];
-  const resp = (code: string, cseq: string) => [`SIP/2.0 ${code}`, ...base(cseq, ';tag=b1')];
-  return {
-    setup: [
-      sip(
-        [
-          'INVITE sip:bob@ims.example SIP/2.0',
-          ...base('1 INVITE'),
-          'Contact: <sip:alice@192.0.2.1>',
-        ],
-        sdp(ALICE_IP, ALICE_PORT, aliceKey),
-      ),
-      sip(resp('180 Ringing', '1 INVITE')),
-      sip(
-        [...resp('200 OK', '1 INVITE'), 'Contact: <sip:bob@192.0.2.2>'],
-        sdp(BOB_IP, BOB_PORT, bobKey),
-      ),
-      sip(['ACK sip:bob@192.0.2.2 SIP/2.0', ...base('1 ACK', ';tag=b1')]),
-    ],
-    end: [
-      sip(['BYE sip:bob@192.0.2.2 SIP/2.0', ...base('2 BYE', ';tag=b1')]),
-      sip(resp('200 OK', '2 BYE')),
-    ],
-  };
-}
 
 describe('MF content path: X3 SRTP in → HI3 CC over TLS', () => {
   const dir = mkdtempSync(join(tmpdir(), 'x3-'));
@@ -217,7 +160,15 @@ describe('MF content path: X3 SRTP in → HI3 CC over TLS', () => {
   async function call(liid: string, x: string, callId: string) {
     const aliceKey = randomBytes(30);
     const bobKey = randomBytes(30);
-    const { setup, end } = sdesCall(callId, aliceKey, bobKey);
+    const call = sdesCallMessages(
+      callId,
+      { alice: aliceKey, bob: bobKey },
+      {
+        alice: { ip: ALICE_IP.join('.'), port: ALICE_PORT },
+        bob: { ip: BOB_IP.join('.'), port: BOB_PORT },
+      },
+    );
+    const [setup, end] = [call.slice(0, 4), call.slice(4)]; // INVITE … ACK; BYE and its 200
     const correlation = BigInt(Date.now());
     const alice = srtpStream(streamKeys(aliceKey), 0x1111, 300, 65_400);
     const bob = srtpStream(streamKeys(bobKey), 0x2222, 100);

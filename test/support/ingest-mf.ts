@@ -33,15 +33,23 @@ export function sipMessage(lines: string[], body = ''): Buffer {
   );
 }
 
+/** Where a party's media goes (SDP c= address and m= port). */
+export interface MediaAddress {
+  ip: string;
+  port: number;
+}
+
+const DEFAULT_MEDIA: MediaAddress = { ip: '192.0.2.1', port: 49170 };
+
 /** An SDP offer/answer with one audio line keyed by SDES (RFC 4568) with `key` (master key ‖ salt). */
-export function sdesSdp(key: Buffer): string {
+export function sdesSdp(key: Buffer, media: MediaAddress = DEFAULT_MEDIA): string {
   return [
     'v=0',
-    'o=- 1 1 IN IP4 192.0.2.1',
+    `o=- 1 1 IN IP4 ${media.ip}`,
     's=-',
-    'c=IN IP4 192.0.2.1',
+    `c=IN IP4 ${media.ip}`,
     't=0 0',
-    'm=audio 49170 RTP/SAVP 0',
+    `m=audio ${media.port} RTP/SAVP 0`,
     `a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:${key.toString('base64')}`,
     '',
   ].join('\r\n');
@@ -51,7 +59,11 @@ export function sdesSdp(key: Buffer): string {
  * A whole SDES call from Alice (the target) to Bob, as a P-CSCF reports it: INVITE, 180,
  * 200 OK, ACK, BYE, 200 OK (BEGIN, four CONTINUE, END on HI2).
  */
-export function sdesCallMessages(callId: string, keys: { alice: Buffer; bob: Buffer }): Buffer[] {
+export function sdesCallMessages(
+  callId: string,
+  keys: { alice: Buffer; bob: Buffer },
+  media: { alice: MediaAddress; bob: MediaAddress } = { alice: DEFAULT_MEDIA, bob: DEFAULT_MEDIA },
+): Buffer[] {
   const base = (cseq: string, toTag = '') => [
     'Via: SIP/2.0/TCP pcscf.ims.example;branch=z9hG4bK' + cseq.replace(/\W/g, ''),
     'Max-Forwards: 70',
@@ -64,10 +76,13 @@ export function sdesCallMessages(callId: string, keys: { alice: Buffer; bob: Buf
   return [
     sipMessage(
       ['INVITE sip:bob@ims.example SIP/2.0', ...base('1 INVITE'), 'Contact: <sip:alice@192.0.2.1>'],
-      sdesSdp(keys.alice),
+      sdesSdp(keys.alice, media.alice),
     ),
     sipMessage(resp('180 Ringing', '1 INVITE')),
-    sipMessage([...resp('200 OK', '1 INVITE'), 'Contact: <sip:bob@192.0.2.2>'], sdesSdp(keys.bob)),
+    sipMessage(
+      [...resp('200 OK', '1 INVITE'), 'Contact: <sip:bob@192.0.2.2>'],
+      sdesSdp(keys.bob, media.bob),
+    ),
     sipMessage(['ACK sip:bob@192.0.2.2 SIP/2.0', ...base('1 ACK', ';tag=b1')]),
     sipMessage(['BYE sip:bob@192.0.2.2 SIP/2.0', ...base('2 BYE', ';tag=b1')]),
     sipMessage(resp('200 OK', '2 BYE')),
