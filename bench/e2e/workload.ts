@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   encodeX2Pdu,
+  timestampAttribute,
   X2AttributeType,
   X2PayloadDirection,
   X2PayloadFormat,
@@ -43,7 +44,6 @@ export function x2Event(
   seq: number,
   call: number,
 ): BenchEvent {
-  const now = Date.now();
   return {
     sip,
     call,
@@ -55,12 +55,7 @@ export function x2Event(
       correlationId: BigInt(seq),
       attributes: [
         { kind: 'sequenceNumber', type: X2AttributeType.SequenceNumber, sequenceNumber: seq },
-        {
-          kind: 'timestamp',
-          type: X2AttributeType.Timestamp,
-          seconds: Math.floor(now / 1000),
-          nanoseconds: (now % 1000) * 1e6,
-        },
+        timestampAttribute(),
         { kind: 'text', type: X2AttributeType.NetworkFunctionId, text: 'pcscf-1.ims.example' },
       ],
       payload: sip,

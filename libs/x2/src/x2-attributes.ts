@@ -183,3 +183,13 @@ export function encodeX2Attribute(attribute: X2TypedAttribute): X2Attribute {
   }
   return { type, value };
 }
+
+/** The Timestamp attribute (TS 103 221-2 §5.3.4: 32-bit seconds, 32-bit nanoseconds) of `ms`. */
+export function timestampAttribute(ms: number = Date.now()): X2TypedAttribute {
+  return {
+    kind: 'timestamp',
+    type: X2AttributeType.Timestamp,
+    seconds: Math.floor(ms / 1000),
+    nanoseconds: (ms % 1000) * 1e6,
+  };
+}

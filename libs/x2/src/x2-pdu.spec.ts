@@ -11,7 +11,9 @@ import {
   decodeX2Attribute,
   decodeX2Pdu,
   encodeX2Keepalive,
+  encodeX2Attribute,
   encodeX2Pdu,
+  timestampAttribute,
 } from './index';
 
 /** Hex with spaces, '|' and line breaks allowed, for vectors written field by field. */
@@ -313,5 +315,18 @@ describe('X2 PDU decode errors', () => {
         attributes: [{ kind: 'sequenceNumber', type: 8, sequenceNumber: 2 ** 32 }],
       }),
     ).toThrow(X2EncodeError);
+  });
+});
+
+describe('timestampAttribute', () => {
+  it('splits milliseconds into 32-bit seconds and nanoseconds and survives encode/decode', () => {
+    const a = timestampAttribute(1_700_000_000_123);
+    expect(a).toEqual({
+      kind: 'timestamp',
+      type: T.Timestamp,
+      seconds: 1_700_000_000,
+      nanoseconds: 123_000_000,
+    });
+    expect(decodeX2Attribute(encodeX2Attribute(a))).toEqual(a);
   });
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as tls from 'node:tls';
 import {
   encodeX2Pdu,
+  timestampAttribute,
   X2AttributeType,
   X2PayloadDirection,
   X2PayloadFormat,
@@ -101,7 +102,6 @@ export class CscfSimulator {
   ): Promise<void> {
     const n = this.seq.get(xid) ?? 0;
     this.seq.set(xid, n + 1);
-    const now = Date.now();
     const pdu = encodeX2Pdu({
       pduType,
       payloadFormat,
@@ -110,12 +110,7 @@ export class CscfSimulator {
       correlationId: e.correlationId,
       attributes: [
         { kind: 'sequenceNumber', type: X2AttributeType.SequenceNumber, sequenceNumber: n },
-        {
-          kind: 'timestamp',
-          type: X2AttributeType.Timestamp,
-          seconds: Math.floor(now / 1000),
-          nanoseconds: (now % 1000) * 1e6,
-        },
+        timestampAttribute(),
       ],
       payload,
     });
