@@ -7,7 +7,7 @@ import { writeDevPki } from '@app/pki';
 import { TlsLeaServer } from '../../apps/lab/src/lea/tls-lea-server';
 import { HOME_KMS, startTicketWorld, type TicketWorld } from '../../apps/lab/src/ticket-world';
 import { tempPgSchema, tempSqlite, type TempDatabase } from '../../test/support/databases';
-import { BenchChild, type ChildUsage } from './ipc';
+import { BenchChild, childScript, type ChildUsage } from './ipc';
 import { lineChartPng, type Rgb } from './png-chart';
 import { benchTargets, callWorkload, inviteWorkload, type BenchEvent } from './workload';
 import { X2Sender } from './x2-sender';
@@ -172,7 +172,7 @@ async function startLab(o: E2eOptions): Promise<Lab> {
 
 /** Phase 1: the same PDUs over the same TLS into the minimal framing server; best of N runs. */
 async function rawPhase(o: E2eOptions, lab: Lab, events: BenchEvent[]) {
-  const { child, ready } = await BenchChild.start(join(__dirname, 'raw-x2-sink.ts'), {
+  const { child, ready } = await BenchChild.start(childScript('raw-x2-sink'), {
     PKI_DIR: lab.pki,
   });
   const sender = await X2Sender.connect(Number(ready.port), lab.pki, o.connections);
@@ -224,28 +224,25 @@ async function enginePhase(
   engine: string,
   workload: Awaited<ReturnType<typeof callWorkload>>,
   targets: ReturnType<typeof benchTargets>,
-  resultsDir: string,
+  /** Where to write the MF's CPU profile of the throughput phase (`--cpu-prof`). */
+  profileFile: string | undefined,
 ): Promise<EngineResult> {
   const db = await database(engine);
-  const { child, ready } = await BenchChild.start(
-    join(__dirname, 'mf-child.ts'),
-    {
-      DATABASE_URL: db.url,
-      MF_ROLES: 'ingest,delivery',
-      HTTP_PORT: '0',
-      X2_PORT: '0',
-      LOG_LEVEL: 'silent',
-      PKI_DIR: lab.pki,
-      // The per-NE rate limit protects the MF in production; the benchmark measures capacity.
-      X2_MAX_PDUS_PER_SECOND: '1000000',
-      BENCH_LEA_PORT: String(lab.lea.port),
-      BENCH_TARGETS: JSON.stringify(targets),
-      ...(lab.world
-        ? { XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: [lab.world.kms.urls.xk] }) }
-        : {}),
-    },
-    o.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${join(resultsDir, 'profiles')}`] : [],
-  );
+  const { child, ready } = await BenchChild.start(childScript('mf-child'), {
+    DATABASE_URL: db.url,
+    MF_ROLES: 'ingest,delivery',
+    HTTP_PORT: '0',
+    X2_PORT: '0',
+    LOG_LEVEL: 'silent',
+    PKI_DIR: lab.pki,
+    // The per-NE rate limit protects the MF in production; the benchmark measures capacity.
+    X2_MAX_PDUS_PER_SECOND: '1000000',
+    BENCH_LEA_PORT: String(lab.lea.port),
+    BENCH_TARGETS: JSON.stringify(targets),
+    ...(lab.world
+      ? { XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: [lab.world.kms.urls.xk] }) }
+      : {}),
+  });
   const sender = await X2Sender.connect(Number(ready.x2Port), lab.pki, o.connections);
   const timeoutMs = o.timeoutSeconds * 1000;
   const received = () => lab.lea.recordCount;
@@ -258,6 +255,7 @@ async function enginePhase(
 
     // Throughput: all events as fast as the MF takes them, until the last IRI reached the LEA.
     const progress = bar(`MF ${engine} end to end`, workload.expectedRecords, 'IRIs');
+    if (profileFile) await child.request('profile-start');
     const u0 = await child.usage();
     base = received();
     const t0 = performance.now();
@@ -266,6 +264,7 @@ async function enginePhase(
     const seconds = (performance.now() - t0) / 1000;
     progress.stop();
     const u1 = await child.usage();
+    if (profileFile) await child.request('profile-stop', { file: profileFile });
     const cpu = u1.cpuSeconds - u0.cpuSeconds;
     const throughput = {
       events: workload.events.length,
@@ -391,7 +390,7 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
   const o = e2eOptions(args);
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const resultsDir = join(process.cwd(), 'bench-results');
-  mkdirSync(resultsDir, { recursive: true });
+  mkdirSync(join(resultsDir, 'profiles'), { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
   console.log(`MF end-to-end benchmark — ${machine}`);
   console.log(`options: ${JSON.stringify(o)}`);
@@ -406,7 +405,16 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
     const raw = await rawPhase(o, lab, workload.events);
     const engines: EngineResult[] = [];
     for (const engine of o.engines)
-      engines.push(await enginePhase(o, lab, engine, workload, targets, resultsDir));
+      engines.push(
+        await enginePhase(
+          o,
+          lab,
+          engine,
+          workload,
+          targets,
+          o.cpuProf ? join(resultsDir, 'profiles', `mf-${engine}-${stamp}.cpuprofile`) : undefined,
+        ),
+      );
     const result = {
       date: new Date().toISOString(),
       machine,

@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { extname, join } from 'node:path';
 import { TS_NODE } from '../../test/support/mf-process';
 
 /** What a benchmark child reports about itself (process.resourceUsage, memoryUsage). */
@@ -64,7 +65,16 @@ export function serveParent(
   );
 }
 
-/** Parent side of a benchmark child: a TypeScript entry point forked with an IPC channel. */
+/**
+ * The file of benchmark child `name` next to this module: the compiled `.js` when the benchmark
+ * runs from `dist/` (`npm run bench`: no TypeScript compiler in the measured process), else the
+ * `.ts` source run through ts-node.
+ */
+export function childScript(name: string): string {
+  return join(__dirname, `${name}${extname(__filename)}`);
+}
+
+/** Parent side of a benchmark child: an entry point forked with an IPC channel. */
 export class BenchChild {
   private nextId = 1;
   private readonly pending = new Map<number, (m: Message) => void>();
@@ -88,7 +98,7 @@ export class BenchChild {
     timeoutMs = 120_000,
   ): Promise<{ child: BenchChild; ready: Message }> {
     const proc = fork(script, [], {
-      execArgv: [...TS_NODE, '--expose-gc', ...nodeArgs],
+      execArgv: [...(script.endsWith('.ts') ? TS_NODE : []), '--expose-gc', ...nodeArgs],
       env: { ...process.env, ...env },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

@@ -6,6 +6,8 @@
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
@@ -28,6 +30,8 @@ export interface BenchTarget {
 }
 
 let app: INestApplication | undefined;
+/** The CPU profiler (`--cpu-prof`): runs only over the phase the parent measures. */
+let profiler: Session | undefined;
 
 async function start(): Promise<Record<string, unknown>> {
   const config = loadMfConfig(process.env);
@@ -74,6 +78,21 @@ async function start(): Promise<Record<string, unknown>> {
 serveParent(
   start,
   {
+    'profile-start': async () => {
+      profiler = new Session();
+      profiler.connect();
+      await profiler.post('Profiler.enable');
+      await profiler.post('Profiler.start');
+      return {};
+    },
+    'profile-stop': async (m) => {
+      if (!profiler) throw new Error('no profile running');
+      const { profile } = await profiler.post('Profiler.stop');
+      writeFileSync(String(m.file), JSON.stringify(profile));
+      profiler.disconnect();
+      profiler = undefined;
+      return { file: m.file };
+    },
     usage: async () => {
       const sessions = (await interceptionMetrics.openSessions.get()).values[0]?.value ?? 0;
       return { ...ownUsage({ openSessions: sessions }) };

@@ -1,4 +1,5 @@
 import { formatGeneralizedTimeUtc } from './asn1/converters';
+import { identifierOctet, pendingTlv, PendingTlv, serializeTlv } from './asn1/pending-tlv';
 import { encodePsPdu } from './codec';
 import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { LIID_MAX_OCTETS } from './schema/hi2-operations';
@@ -80,17 +81,9 @@ function readTlv(buf: Buffer, offset: number, limit: number, what: string): Tlv 
   return { first, tagNumber, contentStart: pos, end };
 }
 
-function lengthOctets(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return Buffer.from([0x80 | out.length, ...out]);
-}
-
-/** A TLV with a single-octet identifier (tags 0..30) and a minimal definite length. */
-function tlv(identifier: number, ...contents: Buffer[]): Buffer {
-  const body = contents.length === 1 ? contents[0] : Buffer.concat(contents);
-  return Buffer.concat([Buffer.from([identifier]), lengthOctets(body.length), body]);
+/** A pending TLV with a single-octet identifier (tags 0..30) and a minimal definite length. */
+function tlv(identifier: number, ...contents: Array<PendingTlv | Buffer>): PendingTlv {
+  return pendingTlv(identifierOctet(identifier), contents);
 }
 
 /** Minimal two's-complement INTEGER contents of a non-negative safe integer (X.690 §8.3). */
@@ -270,7 +263,7 @@ export function viewPsPdu(ber: Buffer): PsPduView {
         'SCHEMA_MISMATCH',
         'IRIPayload: iRIType or ePSIRI parameters missing',
       );
-    records.push(tlv(CONTEXT_CONSTRUCTED | type, parameters));
+    records.push(serializeTlv(tlv(CONTEXT_CONSTRUCTED | type, parameters)));
     pos = item.end;
   }
   return { ...head, payload: { kind: 'iri', records } };
@@ -294,7 +287,7 @@ function unsignedAt(buf: Buffer, t: Tlv, what: string): number {
  */
 export function epsIriSequenceFromEncoded(records: Buffer[]): Buffer {
   for (const r of records) viewEncodedRecord(r);
-  return tlv(SEQUENCE, ...(records.length ? records : [Buffer.alloc(0)]));
+  return serializeTlv(tlv(SEQUENCE, ...records));
 }
 
 const IRI_TYPE_BY_KIND: Record<RecordKind, number> = { BEGIN: 1, END: 2, CONTINUE: 3, REPORT: 4 };
@@ -338,10 +331,12 @@ export class EncodedPsPduWriter {
         : []),
       tlv(CONTEXT_CONSTRUCTED | 2, this.epsIri(view.parameters)),
     );
-    return tlv(
-      SEQUENCE,
-      this.header(view.liid, options),
-      tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 0, payload)),
+    return serializeTlv(
+      tlv(
+        SEQUENCE,
+        this.header(view.liid, options),
+        tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 0, payload)),
+      ),
     );
   }
 
@@ -351,10 +346,12 @@ export class EncodedPsPduWriter {
    * `encodePsPdu(PsPduBuilder.cc(...))` for the same packet (the spec checks this).
    */
   cc(liid: Buffer, ccPayloadBer: Buffer, options: CcPduOptions): Buffer {
-    return tlv(
-      SEQUENCE,
-      this.header(liid, options),
-      tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 1, ccPayloadBer)),
+    return serializeTlv(
+      tlv(
+        SEQUENCE,
+        this.header(liid, options),
+        tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 1, ccPayloadBer)),
+      ),
     );
   }
 
@@ -364,15 +361,15 @@ export class EncodedPsPduWriter {
   }
 
   /** ePSIRI [15] (EXPLICIT: CHOICE) { iRI-EPS-Parameters [0] IRI-Parameters } — tag 15 fits one octet. */
-  private epsIri(parameters: Buffer): Buffer {
+  private epsIri(parameters: Buffer): PendingTlv {
     return tlv(CONTEXT_CONSTRUCTED | 15, tlv(CONTEXT_CONSTRUCTED | 0, parameters));
   }
 
-  private header(liid: Buffer, o: PduOptions): Buffer {
+  private header(liid: Buffer, o: PduOptions): PendingTlv {
     const c = this.config;
     const now = o.timestamp ?? new Date();
     const ms = now.getTime();
-    const parts: Buffer[] = [
+    const parts: PendingTlv[] = [
       tlv(CONTEXT_PRIMITIVE | 0, this.domainId),
       tlv(CONTEXT_PRIMITIVE | 1, liid),
     ];

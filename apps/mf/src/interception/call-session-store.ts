@@ -1,6 +1,7 @@
 import { DataSource, EntityManager, Not } from 'typeorm';
 import type { TargetRole } from '@app/hi2';
 import { CallSession, sessionKey } from './call-session';
+import { engineOf, execSql, SqlParams } from '../persistence/sql';
 import { CallSessionEntity } from './call-session.entity';
 
 /**
@@ -56,34 +57,40 @@ export class CallSessionStore {
     return [...this.live.values()].filter((s) => s.phase !== 'ended' && s.lastEventAt < before);
   }
 
-  /** Upserts the rows of `sessions` in the caller's transaction. */
+  /**
+   * Upserts the rows of `sessions` in the caller's transaction: one multi-row
+   * `INSERT … ON CONFLICT (liid, call_id) DO UPDATE` per 200 sessions (10 parameters each).
+   */
   async persist(em: EntityManager, sessions: CallSession[]): Promise<void> {
+    const engine = engineOf(em);
     for (let i = 0; i < sessions.length; i += 200) {
-      await em
-        .createQueryBuilder()
-        .insert()
-        .into(CallSessionEntity)
-        .values(sessions.slice(i, i + 200).map(toRow))
-        .orUpdate(
-          ['phase', 'open_dialogs', 'initiator', 'last_event_at', 'ended_at'],
-          ['liid', 'call_id'],
-        )
-        .execute();
+      const q = new SqlParams(engine);
+      const rows = sessions.slice(i, i + 200).map((s) => `(${q.list(rowValues(s))})`);
+      await execSql(
+        em,
+        'INSERT INTO call_session (liid, call_id, cin, phase, open_dialogs, initiator, xid, ' +
+          `started_at, last_event_at, ended_at) VALUES ${rows.join(', ')} ` +
+          'ON CONFLICT (liid, call_id) DO UPDATE SET phase = excluded.phase, ' +
+          'open_dialogs = excluded.open_dialogs, initiator = excluded.initiator, ' +
+          'last_event_at = excluded.last_event_at, ended_at = excluded.ended_at',
+        q,
+      );
     }
   }
 }
 
-function toRow(s: CallSession): CallSessionEntity {
-  return {
-    liid: s.liid,
-    callId: s.callId,
-    cin: s.cin,
-    phase: s.phase,
-    openDialogs: JSON.stringify(s.openDialogs),
-    initiator: s.initiator,
-    xid: s.xid,
-    startedAt: s.startedAt.toISOString(),
-    lastEventAt: s.lastEventAt.toISOString(),
-    endedAt: s.endedAt ? s.endedAt.toISOString() : null,
-  };
+/** Column values of `call_session`, in the order of `persist`'s column list. */
+function rowValues(s: CallSession): unknown[] {
+  return [
+    s.liid,
+    s.callId,
+    s.cin,
+    s.phase,
+    JSON.stringify(s.openDialogs),
+    s.initiator,
+    s.xid,
+    s.startedAt.toISOString(),
+    s.lastEventAt.toISOString(),
+    s.endedAt ? s.endedAt.toISOString() : null,
+  ];
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, In, IsNull, LessThan, MoreThan, Not } from 'typeorm';
+import { EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { UnitOfWork } from '../../persistence/unit-of-work';
 import { OutboxRow } from './outbox.entity';
-import { engineOf, execSql, isoNow, SqlParams, toNumber } from './sql';
+import { engineOf, execSql, isoNow, SqlParams, toNumber } from '../../persistence/sql';
 
 /** Audit actor of everything the delivery side records. */
 export const DELIVERY_ACTOR = 'mf:hi2-delivery';
@@ -43,6 +43,24 @@ export interface Backlog {
 }
 
 const IN_CHUNK = 500;
+
+/** A `pending` row read by `pending` as an OutboxRow (the same values the entity mapping gives). */
+function pendingRow(destinationId: string, row: Record<string, unknown>): OutboxRow {
+  return Object.assign(new OutboxRow(), {
+    destinationId,
+    seq: toNumber(row.seq),
+    liid: String(row.liid),
+    iriType: row.iri_type as OutboxRow['iriType'],
+    cin: row.cin === null ? null : toNumber(row.cin),
+    createdAt: String(row.created_at),
+    payload: Buffer.from(String(row.payload), 'base64'),
+    state: 'pending' as const,
+    attempts: toNumber(row.attempts),
+    lastError: row.last_error as string | null,
+    fileName: row.file_name as string | null,
+    deliveredAt: null,
+  });
+}
 
 function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
   const out: T[][] = [];
@@ -127,23 +145,28 @@ export class OutboxStore {
     });
   }
 
-  /** Pending rows after `afterSeq`, in sequence order; `unplanned` skips rows already in an FTPS file plan. */
+  /**
+   * Pending rows after `afterSeq`, in sequence order; `unplanned` skips rows already in an FTPS
+   * file plan. Hand-written (the delivery loop's hot read): the columns a worker needs.
+   */
   pending(
     destinationId: string,
     opts: { afterSeq?: number; limit: number; unplanned?: boolean },
   ): Promise<OutboxRow[]> {
-    return this.uow.run((em) =>
-      this.repo(em).find({
-        where: {
-          destinationId,
-          state: 'pending',
-          ...(opts.afterSeq !== undefined ? { seq: MoreThan(opts.afterSeq) } : {}),
-          ...(opts.unplanned ? { fileName: IsNull() } : {}),
-        },
-        order: { seq: 'ASC' },
-        take: opts.limit,
-      }),
-    );
+    return this.uow.run(async (em) => {
+      const q = new SqlParams(engineOf(em));
+      const r = await execSql(
+        em,
+        'SELECT seq, liid, iri_type, cin, created_at, payload, attempts, last_error, file_name ' +
+          'FROM hi2_outbox ' +
+          `WHERE destination_id = ${q.add(destinationId)} AND state = 'pending'` +
+          (opts.afterSeq !== undefined ? ` AND seq > ${q.add(opts.afterSeq)}` : '') +
+          (opts.unplanned ? ' AND file_name IS NULL' : '') +
+          ` ORDER BY seq ASC LIMIT ${q.add(opts.limit)}`,
+        q,
+      );
+      return r.records.map((row) => pendingRow(destinationId, row));
+    });
   }
 
   /** Pending rows that already belong to an FTPS file plan (a file to upload again), in order. */
@@ -240,9 +263,7 @@ export class OutboxStore {
           changed += r.affected ?? 0;
         }
       }
-      for (const { key, next } of pduNext?.values() ?? []) {
-        await this.setCounter(em, destinationId, counterScope(key), key, next, now);
-      }
+      if (pduNext) await this.setCounters(em, destinationId, [...pduNext.values()], now);
       return changed;
     });
   }
@@ -276,8 +297,7 @@ export class OutboxStore {
           dead.push({ seq, liid: String(row.liid), attempts: toNumber(row.attempts) });
           // A dead PS-PDU keeps its sequence number: later records of the stream do not reuse it.
           const skip = skipPduSeq?.get(seq);
-          if (skip)
-            await this.setCounter(em, destinationId, counterScope(skip.key), skip.key, skip.next);
+          if (skip) await this.setCounters(em, destinationId, [skip]);
           await this.audit.append(
             {
               actor: DELIVERY_ACTOR,
@@ -379,21 +399,27 @@ export class OutboxStore {
     return toNumber(r.records[0].value);
   }
 
-  private async setCounter(
+  /** Stores the next PS-PDU numbers of streams: one multi-row upsert per `IN_CHUNK` streams. */
+  private async setCounters(
     em: EntityManager,
     destinationId: string,
-    scope: 'pdu' | 'cc',
-    key: StreamKey,
-    value: number,
+    streams: ReadonlyArray<{ key: StreamKey; next: number }>,
     now = new Date(),
   ): Promise<void> {
-    const q = new SqlParams(engineOf(em));
-    await execSql(
-      em,
-      'INSERT INTO hi2_counter (destination_id, scope, liid, cin, value, updated_at) ' +
-        `VALUES (${q.list([destinationId, scope, key.liid, key.cin, value, isoNow(now)])}) ` +
-        'ON CONFLICT (destination_id, scope, liid, cin) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
-      q,
-    );
+    const at = isoNow(now);
+    for (const part of chunks(streams)) {
+      const q = new SqlParams(engineOf(em));
+      const rows = part.map(
+        ({ key, next }) =>
+          `(${q.list([destinationId, counterScope(key), key.liid, key.cin, next, at])})`,
+      );
+      await execSql(
+        em,
+        'INSERT INTO hi2_counter (destination_id, scope, liid, cin, value, updated_at) ' +
+          `VALUES ${rows.join(', ')} ` +
+          'ON CONFLICT (destination_id, scope, liid, cin) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at',
+        q,
+      );
+    }
   }
 }

@@ -6,7 +6,7 @@ import {
   EntitySubscriberInterface,
   TransactionCommitEvent,
 } from 'typeorm';
-import { engineOf, execSql, isoNow, SqlParams, toNumber } from './sql';
+import { engineOf, execSql, isoNow, SqlParams, toNumber } from '../../persistence/sql';
 
 /** One IRI record to deliver to every LEA destination of its warrant. */
 export interface OutboxItem {

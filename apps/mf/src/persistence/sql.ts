@@ -45,13 +45,14 @@ export interface SqlResult {
 }
 
 /**
- * Runs one statement in the manager's transaction. Every outbox statement runs inside
+ * Runs one statement in the manager's transaction. Every hand-written statement runs inside
  * `UnitOfWork.run`: on SQLite that queue is what keeps a reader from seeing another
  * transaction's uncommitted rows on the shared connection.
  */
 export async function execSql(em: EntityManager, sql: string, p: SqlParams): Promise<SqlResult> {
   const runner = em.queryRunner;
-  if (!runner?.isTransactionActive) throw new Error('outbox SQL must run inside UnitOfWork.run');
+  if (!runner?.isTransactionActive)
+    throw new Error('hand-written SQL must run inside UnitOfWork.run');
   const r = await runner.query(sql, p.values, true);
   return {
     records: (r.records ?? []) as Array<Record<string, unknown>>,
