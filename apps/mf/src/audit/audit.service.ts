@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { EntityManager } from 'typeorm';
+import { engineOf, execSql, SqlParams, toNumber } from '../persistence/sql';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import { AuditRecord, chainHash, GENESIS_HASH } from './audit-chain';
 import { AuditEntryEntity } from './audit-entry.entity';
@@ -46,14 +47,13 @@ export class AuditService {
   ): Promise<AuditEntryEntity[]> {
     if (this.uow.isPostgres) await em.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
     const repo = em.getRepository(AuditEntryEntity);
-    const last = await repo
-      .createQueryBuilder('a')
-      .select(['a.seq', 'a.hash'])
-      .orderBy('a.seq', 'DESC')
-      .limit(1)
-      .getOne();
-    let seq = last?.seq ?? 0;
-    let prevHash = last?.hash ?? GENESIS_HASH;
+    const head = await execSql(
+      em,
+      'SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1',
+      new SqlParams(engineOf(em)),
+    );
+    let seq = head.records.length ? toNumber(head.records[0].seq) : 0;
+    let prevHash = head.records.length ? (head.records[0].hash as string) : GENESIS_HASH;
     const at = new Date().toISOString();
     const rows = records.map((r) => {
       const entry = {
@@ -70,8 +70,21 @@ export class AuditService {
       prevHash = row.hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      await repo.insert(rows.slice(i, i + INSERT_CHUNK));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+      const q = new SqlParams(engineOf(em));
+      const values = rows
+        .slice(i, i + INSERT_CHUNK)
+        .map(
+          (r) =>
+            `(${q.list([r.seq, r.at, r.actor, r.action, r.object, r.liid, r.outcome, r.details, r.prevHash, r.hash])})`,
+        );
+      await execSql(
+        em,
+        'INSERT INTO audit_log (seq, at, actor, action, object, liid, outcome, details, prev_hash, hash) ' +
+          `VALUES ${values.join(', ')}`,
+        q,
+      );
+    }
     for (const r of records) auditEntries.inc({ outcome: r.outcome });
     return rows;
   }
