@@ -87,7 +87,9 @@ const noDb = {
 } as unknown as UnitOfWork;
 
 describe('DbOutageRetry', () => {
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   it('retries a transient failure with a growing, capped wait until it succeeds', async () => {
     const time = fakeTime();
