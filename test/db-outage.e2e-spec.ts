@@ -152,6 +152,7 @@ describe.each(ENGINES)('database briefly unavailable on $name', ({ make }) => {
     const phase = { restored: false };
     // `ne` carries the traffic; `probe` one INVITE and a keepalive, well below the in-flight limit.
     const [ne, probe] = [await mf.connectX2(), await mf.connectX2()];
+    cleanup.push(() => Promise.resolve([ne, probe].forEach((s) => s.destroy())));
     const [neAcks, probeAcks] = [keepaliveAcks(ne, phase), keepaliveAcks(probe, phase)];
     const closed = [ne, probe].map(watchClose);
 
@@ -203,8 +204,6 @@ describe.each(ENGINES)('database briefly unavailable on $name', ({ make }) => {
     expectEveryRecordOnce(mf);
     expect(await mf.audits('x2.connection.closed')).toEqual([]);
     await until('health back', async () => (await health(mf)) === 200);
-    ne.end();
-    probe.end();
   });
 
   it('gives up after DB_OUTAGE_MAX_MS: closes the connection unacknowledged, keeps what was committed, takes the resend', async () => {
@@ -216,6 +215,7 @@ describe.each(ENGINES)('database briefly unavailable on $name', ({ make }) => {
     const pdus = (call: Buffer[]) => call.map((m, i) => x2SipPdu(xid, m, i));
     const phase = { restored: false };
     const ne = await mf.connectX2();
+    cleanup.push(() => Promise.resolve(ne.destroy()).then(() => undefined));
     const acks = keepaliveAcks(ne, phase);
     const closed = watchClose(ne);
     ne.write(Buffer.concat([...pdus(calls[0]), keepalive(1)]));
