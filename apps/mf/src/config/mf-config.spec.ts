@@ -8,6 +8,7 @@ describe('loadMfConfig', () => {
     expect(c.X2_PORT).toBe(6443);
     expect(c.TLS_CERT_FILE).toBe('var/pki/mf.crt');
     expect(c.DB_RUN_MIGRATIONS).toBe(true);
+    expect(c.DB_OUTAGE_MAX_MS).toBe(60_000);
   });
 
   it('coerces numbers and booleans and splits roles', () => {
@@ -24,7 +25,12 @@ describe('loadMfConfig', () => {
   it('names every bad variable in one error', () => {
     let err: unknown;
     try {
-      loadMfConfig({ HTTP_PORT: '70000', MF_ROLES: 'ingest,cook', DATABASE_URL: 'mysql://x' });
+      loadMfConfig({
+        HTTP_PORT: '70000',
+        MF_ROLES: 'ingest,cook',
+        DATABASE_URL: 'mysql://x',
+        DB_OUTAGE_MAX_MS: '0',
+      });
     } catch (e) {
       err = e;
     }
@@ -33,6 +39,7 @@ describe('loadMfConfig', () => {
     expect(msg).toMatch(/HTTP_PORT/);
     expect(msg).toMatch(/MF_ROLES/);
     expect(msg).toMatch(/DATABASE_URL: must be a SQLite file path or a postgres:\/\/ URL/);
+    expect(msg).toMatch(/DB_OUTAGE_MAX_MS/);
   });
 
   it('rejects a key-encryption key that is not 32 octets', () => {

@@ -82,6 +82,12 @@ export const mfConfigSchema = z
     DB_RUN_MIGRATIONS: bool.default('true'),
     DB_BUSY_TIMEOUT_MS: positiveInt.default(5000),
     DB_POOL_SIZE: positiveInt.default(10),
+    /**
+     * How long a write keeps being retried while the database is unavailable (connection
+     * refused or lost, SQLite busy/locked/I/O error) before it fails: X2 batches stay
+     * unacknowledged meanwhile (persistence/db-outage.ts).
+     */
+    DB_OUTAGE_MAX_MS: positiveInt.default(60_000),
 
     HTTP_HOST: z.string().default('127.0.0.1'),
     HTTP_PORT: port.default(8080),

@@ -9,7 +9,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { CcOutboxItem } from '../handover/outbox/outbox-writer';
 import type { KeyManagementStep } from '../keys/key-management-plan';
-import type { UnitOfWork } from '../persistence/unit-of-work';
+import type { DbOutageRetry } from '../persistence/db-outage';
 import type { ActiveTask } from '../warrants/task-registry';
 import { ContentPipeline } from './content-pipeline';
 
@@ -35,9 +35,10 @@ function setup(pending = { maxMs: 60_000, maxBytes: 1 << 20 }) {
   const items: CcOutboxItem[] = [];
   const audits: AuditRecord[] = [];
   const pipeline = new ContentPipeline({
-    uow: {
-      run: (fn: (em: EntityManager) => Promise<unknown>) => fn({} as EntityManager),
-    } as unknown as UnitOfWork,
+    db: {
+      transaction: (_op: string, fn: (em: EntityManager) => Promise<unknown>) =>
+        fn({} as EntityManager),
+    } as unknown as DbOutageRetry,
     tasks: {
       lookupXid: (xid) => (xid === XID ? { status: 'active', task } : { status: 'unknown' }),
     },

@@ -15,7 +15,7 @@ import type { AuditService } from '../audit/audit.service';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { CcOutboxItem } from '../handover/outbox/outbox-writer';
 import type { KeyManagementStep } from '../keys/key-management-plan';
-import type { UnitOfWork } from '../persistence/unit-of-work';
+import type { DbOutageRetry } from '../persistence/db-outage';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
 import type { X2PduSink, X2Source } from '../x2/x2-connection';
 import { contentMetrics as m } from './content-metrics';
@@ -35,7 +35,8 @@ export interface MediaObservation {
 }
 
 export interface ContentPorts {
-  uow: UnitOfWork;
+  /** Runs a commit, again while the database is briefly unavailable (DB_OUTAGE_MAX_MS). */
+  db: Pick<DbOutageRetry, 'transaction'>;
   tasks: { lookupXid(xid: string, at: Date): XidLookup };
   outbox: { enqueueCc(em: EntityManager, items: readonly CcOutboxItem[]): Promise<unknown> };
   audit: AuditService;
@@ -197,7 +198,7 @@ export class ContentPipeline implements X2PduSink {
       m.pendingBytes.set(this.heldBytes);
       const audits = out.audits.records;
       if (!out.items.length && !audits.length) return;
-      await this.ports.uow.run(async (em) => {
+      await this.ports.db.transaction('content.commit', async (em) => {
         if (out.items.length) await this.ports.outbox.enqueueCc(em, out.items);
         for (const a of audits) await this.ports.audit.append(a, em);
       });

@@ -7,6 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { MediaObservation } from '../content/content-pipeline';
 import { KeyManagementStep, planKeyManagement } from '../keys/key-management-plan';
+import type { DbOutageRetry } from '../persistence/db-outage';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
 import type { X2PduSink, X2Source } from '../x2/x2-connection';
@@ -35,9 +36,11 @@ export interface TicketKeyJob {
 
 export interface PipelinePorts {
   uow: UnitOfWork;
+  /** Reruns a batch's transaction while the database is briefly unavailable. */
+  outage: Pick<DbOutageRetry, 'transaction'>;
   tasks: { lookupXid(xid: string, at: Date): XidLookup };
   sessions: CallSessionStore;
-  cins: CounterBlock;
+  cins: Pick<CounterBlock, 'take'>;
   iri: IriRecorder;
   audit: AuditService;
   /** Ticket key jobs (KeyRetrieval): saved with their event, started once it committed. */
@@ -73,8 +76,11 @@ interface BatchOutput {
  * gathered into batches (at most `maxEvents`, at most `maxDelayMs` old) and each batch is one
  * transaction: session rows, outbox rows and audit entries commit together, and only then
  * are the batch's PDUs accepted (their connections resume reading) and its key requests
- * started. A failed transaction rejects the whole batch: the connections close, session state
- * in memory is left as it was before the batch.
+ * started. While the database is briefly unavailable the transaction is rerun (DbOutageRetry,
+ * at most DB_OUTAGE_MAX_MS) and the PDUs stay in flight; rerunning is safe because processing
+ * only builds the BatchOutput and nothing live changes before the commit. A failed transaction
+ * rejects the whole batch: the connections close, session state in memory is left as it was
+ * before the batch.
  *
  * Events are handled in arrival order; IRI types per (LIID, Call-ID) follow iri-state-machine.
  * Choices where the standards leave room are documented there and in target-match.ts.
@@ -187,7 +193,7 @@ export class InterceptionPipeline implements X2PduSink {
     try {
       for (const item of items)
         for (const pdu of item.pdus) await this.process(pdu, item.source, out);
-      await this.ports.uow.run(async (em) => this.commit(em, out));
+      await this.ports.outage.transaction('pipeline.commit', (em) => this.commit(em, out));
     } catch (e) {
       interceptionMetrics.batchFailures.inc();
       for (const i of items) i.reject(e);
@@ -208,17 +214,16 @@ export class InterceptionPipeline implements X2PduSink {
     await this.ports.sessions.persist(em, [...out.sessions.values()]);
     await this.ports.iri.record(em, out.iris);
     if (out.keyJobs.length) await this.ports.keyJobs.save(em, out.keyJobs);
-    for (const d of out.drops.values()) {
-      out.audits.push({
-        actor: 'x2',
-        action: 'x2.event.dropped',
-        object: `xid/${d.xid}`,
-        liid: d.liid ?? null,
-        outcome: 'dropped',
-        details: { reason: d.reason, count: d.count },
-      });
-    }
-    await this.ports.audit.appendMany(out.audits, em);
+    // Not added to `out`: a rerun of this transaction must write each entry once.
+    const drops = [...out.drops.values()].map((d): AuditRecord => ({
+      actor: 'x2',
+      action: 'x2.event.dropped',
+      object: `xid/${d.xid}`,
+      liid: d.liid ?? null,
+      outcome: 'dropped',
+      details: { reason: d.reason, count: d.count },
+    }));
+    await this.ports.audit.appendMany([...out.audits, ...drops], em);
   }
 
   private drop(out: BatchOutput, reason: string, xid: string, liid?: string): void {

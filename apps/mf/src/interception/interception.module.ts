@@ -15,6 +15,7 @@ import { ContentPipeline } from '../content/content-pipeline';
 import { PduRouter } from '../content/pdu-router';
 import { OutboxWriter } from '../handover/outbox/outbox-writer';
 import { KeyRetrieval } from '../keys/key-retrieval';
+import { DbOutageRetry } from '../persistence/db-outage';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import { TaskRegistry } from '../warrants/task-registry';
 import { WarrantsModule } from '../warrants/warrants.module';
@@ -62,6 +63,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     @Inject(MF_CONFIG) private readonly config: MfConfig,
     ds: DataSource,
     uow: UnitOfWork,
+    outage: DbOutageRetry,
     audit: AuditService,
     private readonly tasks: TaskRegistry,
     outbox: OutboxWriter,
@@ -81,7 +83,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       defaultKmsByDomain: config.XK_DEFAULT_KMS_BY_DOMAIN,
     });
     this.content = new ContentPipeline({
-      uow,
+      db: outage,
       tasks,
       outbox,
       audit,
@@ -97,11 +99,14 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       this.content,
     );
     this.sessions = new CallSessionStore(ds);
+    const cins = new CounterBlock(uow, 'cin');
     this.pipeline = new InterceptionPipeline({
       uow,
+      outage,
       tasks,
       sessions: this.sessions,
-      cins: new CounterBlock(uow, 'cin'),
+      // A failed reservation leaves the block as it was: taking again reserves again.
+      cins: { take: () => outage.retry('cin.reserve', () => cins.take()) },
       iri: recorder,
       audit,
       keyJobs: this.keys,
@@ -117,7 +122,13 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       object: string,
       details: Record<string, unknown>,
     ) =>
-      void audit.append({ actor: 'x2', action, object, outcome, details }).catch(() => undefined);
+      void outage
+        .retry(
+          'audit.x2',
+          () => audit.append({ actor: 'x2', action, object, outcome, details }),
+          true,
+        )
+        .catch(() => undefined);
     this.listener = new X2Listener(
       {
         host: config.X2_HOST,

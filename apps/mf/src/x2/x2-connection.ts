@@ -44,6 +44,15 @@ export type X2CloseReason =
  * keepalive acknowledgement echoing the sequence number (§6.2.4), hands X2/X3 PDUs to the
  * sink, and enforces the per-connection limits.
  *
+ * - Keepalive acknowledgement as a commit barrier: §6.2.4 only asks the ack to echo the
+ *   sequence number; we send it once every PDU received on the connection before the keepalive
+ *   is committed (usually at once, the next batch takes milliseconds), so an NE may treat an
+ *   ack as "everything before it was accepted". Waiting keepalives count as in flight for the
+ *   pause below. The wait is bounded by the sink: while the database is briefly unavailable it
+ *   retries for at most DB_OUTAGE_MAX_MS, then fails, and a failed submission closes the
+ *   connection without answering the keepalives still waiting: the NE must then take every PDU
+ *   after its last acknowledged keepalive as not accepted.
+ * - Idle timeout: counts only while nothing is in flight (an outage is our silence, not the NE's).
  * - Rate: a token bucket of `maxPdusPerSecond` (burst = one second's worth); PDUs beyond it
  *   wait, with reading paused, so a fast NE is slowed by TCP flow control, never dropped.
  * - Acceptance: TS 103 221-2 has no application acknowledgement; reading pauses while
@@ -62,6 +71,13 @@ export class X2Connection {
   private rateTimer: NodeJS.Timeout | undefined;
   /** Framed PDUs waiting for rate-limit tokens. */
   private readonly backlog: X2Pdu[] = [];
+  /** PDUs framed so far (keepalives excluded) and PDUs handed to the sink so far. */
+  private received = 0;
+  private submitted = 0;
+  /** Sink submissions not yet settled, in order, as PDU index ranges [start, end). */
+  private readonly unsettled: Array<{ start: number; end: number; settled: boolean }> = [];
+  /** Keepalives waiting until the PDUs received before them (`after`) are committed. */
+  private readonly keepalives: Array<{ after: number; seq: number }> = [];
   private closing = false;
   private drained: Promise<void> = Promise.resolve();
   private resolveDrained: (() => void) | undefined;
@@ -75,7 +91,11 @@ export class X2Connection {
   ) {
     this.framer = new X2StreamFramer(limits);
     this.tokens = limits.maxPdusPerSecond;
-    socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle-timeout'));
+    socket.setTimeout(limits.idleTimeoutMs);
+    socket.on('timeout', () => {
+      if (this.inFlight === 0 && this.backlog.length === 0) this.close('idle-timeout');
+      else socket.setTimeout(limits.idleTimeoutMs); // our silence, not the NE's: another period
+    });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
       const err = this.framer.end();
@@ -96,6 +116,7 @@ export class X2Connection {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.closing) return; // see close()
     x2Metrics.octets.inc(chunk.length);
     const { pdus, error } = this.framer.feed(chunk);
     for (const pdu of pdus) {
@@ -103,8 +124,7 @@ export class X2Connection {
       if (type === X2PduType.Keepalive) {
         const seq = pdu.sequenceNumber();
         x2Metrics.pdus.inc({ type: 'keepalive' });
-        if (seq !== undefined)
-          this.socket.write(encodeX2Keepalive(X2PduType.KeepaliveAcknowledgement, seq));
+        if (seq !== undefined) this.keepalives.push({ after: this.received, seq });
         else x2Metrics.pduIssues.inc({ code: 'KEEPALIVE_WITHOUT_SEQUENCE_NUMBER' });
         continue;
       }
@@ -113,8 +133,11 @@ export class X2Connection {
       });
       for (const issue of checkX2Pdu(pdu)) x2Metrics.pduIssues.inc({ code: issue.code });
       this.backlog.push(pdu);
+      this.received++;
     }
     this.release();
+    this.acknowledge();
+    if (this.keepalives.length && !this.mayRead()) this.socket.pause();
     if (error) {
       x2Metrics.framingErrors.inc({ code: error.code });
       this.close('framing-error', describe(error));
@@ -148,32 +171,46 @@ export class X2Connection {
   private submit(pdus: X2Pdu[]): void {
     if (this.inFlight++ === 0) this.drained = new Promise((r) => (this.resolveDrained = r));
     this.inFlightPdus += pdus.length;
-    if (this.inFlightPdus >= this.limits.maxInFlightPdus) this.socket.pause();
+    const range = { start: this.submitted, end: (this.submitted += pdus.length), settled: false };
+    this.unsettled.push(range);
+    if (!this.mayRead()) this.socket.pause();
     this.sink.submit(pdus, this.source).then(
-      () => this.settle(pdus.length),
+      () => this.settle(range),
       (e: unknown) => {
-        this.settle(pdus.length);
-        // Not committed: close so that the NE sees the failure (TCP reset) instead of silence.
+        // Not committed: close so that the NE sees the failure (TCP reset) instead of silence,
+        // and before settling, so that no keepalive after these PDUs is acknowledged.
         this.close('sink-error', e instanceof Error ? e.message : String(e));
+        this.settle(range);
       },
     );
   }
 
-  private settle(pdus: number): void {
+  private settle(range: { start: number; end: number; settled: boolean }): void {
+    range.settled = true;
+    while (this.unsettled[0]?.settled) this.unsettled.shift();
     this.inFlight--;
-    this.inFlightPdus -= pdus;
+    this.inFlightPdus -= range.end - range.start;
+    this.acknowledge();
     if (this.inFlight === 0 && this.backlog.length === 0) this.resolveDrained?.();
     this.resumeIfAllowed();
   }
 
-  private resumeIfAllowed(): void {
-    if (
-      !this.closing &&
-      this.inFlightPdus < this.limits.maxInFlightPdus &&
-      this.backlog.length === 0
-    ) {
-      this.socket.resume();
+  /** Answers the keepalives whose earlier PDUs are all committed (§6.2.4, see above). */
+  private acknowledge(): void {
+    const committed = this.unsettled[0]?.start ?? this.submitted;
+    while (!this.closing && this.keepalives.length && this.keepalives[0].after <= committed) {
+      const { seq } = this.keepalives.shift()!;
+      this.socket.write(encodeX2Keepalive(X2PduType.KeepaliveAcknowledgement, seq));
     }
+  }
+
+  /** Below the in-flight limit (PDUs not committed plus keepalives waiting for them). */
+  private mayRead(): boolean {
+    return this.inFlightPdus + this.keepalives.length < this.limits.maxInFlightPdus;
+  }
+
+  private resumeIfAllowed(): void {
+    if (!this.closing && this.mayRead() && this.backlog.length === 0) this.socket.resume();
   }
 
   private close(reason: X2CloseReason, detail?: string): void {
@@ -185,7 +222,12 @@ export class X2Connection {
     if (this.backlog.length) this.submit(this.backlog.splice(0));
     if (reason === 'framing-error' || reason === 'sink-error' || reason === 'idle-timeout')
       this.socket.destroy();
-    else this.socket.end();
+    else {
+      this.socket.end();
+      // Octets the NE sent that we never read (reading paused) were never accepted: read and
+      // drop them, or the close would wait behind them for the NE's end of stream forever.
+      this.socket.resume();
+    }
     this.onClose(this, reason, detail);
   }
 }

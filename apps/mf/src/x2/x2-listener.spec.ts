@@ -39,16 +39,19 @@ class RecordingSink implements X2PduSink {
   }
 }
 
-/** Takes PDUs at once and commits them only when told (a slow database). */
+/** Takes PDUs at once and commits them only when told (a slow database), or fails them. */
 class HoldingSink implements X2PduSink {
   submitted = 0;
-  private readonly pending: Array<() => void> = [];
+  private readonly pending: Array<{ resolve(): void; reject(e: Error): void }> = [];
   submit(pdus: X2Pdu[]): Promise<void> {
     this.submitted += pdus.length;
-    return new Promise((r) => this.pending.push(r));
+    return new Promise((resolve, reject) => this.pending.push({ resolve, reject }));
   }
   commitAll(): void {
-    for (const r of this.pending.splice(0)) r();
+    for (const p of this.pending.splice(0)) p.resolve();
+  }
+  failAll(): void {
+    for (const p of this.pending.splice(0)) p.reject(new Error('database unavailable'));
   }
 }
 
@@ -121,6 +124,63 @@ describe('X2Listener', () => {
     expect(pdu.pduType).toBe(X2PduType.KeepaliveAcknowledgement);
     expect(pdu.sequenceNumber()).toBe(4242);
     s.end();
+  });
+
+  describe('keepalive acknowledgement as a commit barrier', () => {
+    let holding: HoldingSink;
+    /** Acknowledged sequence numbers, and whether each came after `committing` was set. */
+    let acks: Array<{ seq: number; afterCommit: boolean }>;
+    let committing: boolean;
+    const keepalive = (seq: number) => encodeX2Keepalive(X2PduType.Keepalive, seq);
+
+    beforeEach(async () => {
+      await listener.stop();
+      holding = new HoldingSink();
+      listener = new X2Listener(options(), holding, (action, outcome, _o, details) =>
+        audit.push({ action, outcome, details }),
+      );
+      await listener.start();
+      acks = [];
+      committing = false;
+    });
+    const connectCounting = async () => {
+      const s = await connect();
+      const framer = new X2StreamFramer();
+      s.on('data', (c: Buffer) =>
+        framer
+          .feed(c)
+          .pdus.forEach((p) => acks.push({ seq: p.sequenceNumber()!, afterCommit: committing })),
+      );
+      return s;
+    };
+
+    it('answers a keepalive only once every PDU received before it is committed', async () => {
+      const s = await connectCounting();
+      s.write(Buffer.concat([sipPdu(1), keepalive(7), sipPdu(2)]));
+      await until(() => holding.submitted === 2);
+      await new Promise((r) => setTimeout(r, 100)); // room for an early answer (none may come)
+      committing = true;
+      holding.commitAll();
+      await until(() => acks.length === 1);
+      expect(acks).toEqual([{ seq: 7, afterCommit: true }]);
+      s.end();
+    });
+
+    it('answers no keepalive after PDUs that failed, and closes the connection', async () => {
+      const s = await connectCounting();
+      const closed = closedBy(s);
+      s.on('error', () => undefined);
+      s.write(Buffer.concat([sipPdu(1), keepalive(8)]));
+      await until(() => holding.submitted === 1);
+      holding.failAll();
+      await closed;
+      expect(acks).toEqual([]);
+      await until(() => audit.some((a) => a.action === 'x2.connection.closed'));
+      expect(audit.find((a) => a.action === 'x2.connection.closed')).toMatchObject({
+        outcome: 'failure',
+        details: { reason: 'sink-error', detail: 'database unavailable' },
+      });
+    });
   });
 
   it('delivers PDUs in order whatever the chunking, tagged with the NE identity', async () => {
