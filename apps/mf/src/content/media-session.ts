@@ -2,6 +2,7 @@ import type { CryptoSessionKeys } from '@app/hi2';
 import type { SessionDescription } from '@app/sip';
 import { SrtpConfigError, SrtpReceiver, srtpSuite, type SrtpUnprotectResult } from '@app/srtp';
 import type { UdpFlow } from '@app/x2';
+import { detached } from '../interception/detached-string';
 import type { KeyManagementStep } from '../keys/key-management-plan';
 import type { ActiveTask } from '../warrants/task-registry';
 
@@ -59,7 +60,8 @@ export class MediaSession {
   /** Keys dropped because their suite or form is not supported (counted by the caller). */
   readonly unusableKeys: string[] = [];
   private readonly candidates: KeyCandidate[] = [];
-  private readonly bySsrc = new Map<number, KeyCandidate>();
+  /** SSRC → the candidate that authenticated it; created with the first decrypted packet. */
+  private bySsrc?: Map<number, KeyCandidate>;
 
   constructor(
     readonly task: ActiveTask,
@@ -81,7 +83,7 @@ export class MediaSession {
     for (const m of sdp.media) {
       const address = m.connection?.address;
       if (!address || m.port === 0) continue;
-      const endpoint = { address, port: m.port, mediaIndex: m.index };
+      const endpoint = { address: detached(address), port: m.port, mediaIndex: m.index };
       this.endpoints.push(endpoint);
       for (const c of m.crypto) {
         for (const k of c.keys) {
@@ -134,13 +136,13 @@ export class MediaSession {
   /** Decrypts one SRTP packet (keyState `ready`); never throws. */
   unprotect(packet: Buffer, flow: UdpFlow | undefined): Unprotected {
     const ssrc = packet.length >= 12 ? packet.readUInt32BE(8) : undefined;
-    const bound = ssrc === undefined ? undefined : this.bySsrc.get(ssrc);
+    const bound = ssrc === undefined ? undefined : this.bySsrc?.get(ssrc);
     const order = bound ? [bound] : this.ordered(flow);
     let first: SrtpUnprotectResult | undefined;
     for (const c of order) {
       const r = c.receiver.unprotectRtp(packet);
       if (r.authenticated) {
-        this.bySsrc.set(r.ssrc, c);
+        (this.bySsrc ??= new Map()).set(r.ssrc, c);
         return {
           kind: 'clear',
           rtp: r.packet,
@@ -172,6 +174,8 @@ export class MediaSession {
     kdrExponent?: number,
     endpoint?: MediaEndpoint,
   ): void {
+    // Mode keys: the LEA gets the keys on HI2 and media goes as received; no SRTP context here.
+    if (!this.decrypts) return;
     try {
       const receiver = new SrtpReceiver({
         suite: srtpSuite(suite),

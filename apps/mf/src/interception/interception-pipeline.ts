@@ -14,6 +14,7 @@ import type { X2PduSink, X2Source } from '../x2/x2-connection';
 import { CallSession } from './call-session';
 import { CallSessionStore } from './call-session-store';
 import { CounterBlock } from './counter-block';
+import { detached } from './detached-string';
 import { interceptionMetrics } from './interception-metrics';
 import { IriRecorder, PendingIri } from './iri-recorder';
 import { decideInSession, decideWithoutSession, IriDecision } from './iri-state-machine';
@@ -285,16 +286,18 @@ export class InterceptionPipeline implements X2PduSink {
     out: BatchOutput,
   ): Promise<void> {
     const liid = task.warrant.liid;
+    // Kept with the session: copies that do not hold the SIP message text in memory.
+    const callId = detached(sip.callId);
     const facts = {
-      callId: sip.callId,
+      callId,
       ...(sip.method ? { method: sip.method } : {}),
       ...(sip.statusCode !== undefined ? { status: sip.statusCode } : {}),
       cseqMethod: sip.cseq.method,
-      ...(sip.identity.from.tag ? { fromTag: sip.identity.from.tag } : {}),
-      ...(sip.identity.to.tag ? { toTag: sip.identity.to.tag } : {}),
+      ...(sip.identity.from.tag ? { fromTag: detached(sip.identity.from.tag) } : {}),
+      ...(sip.identity.to.tag ? { toTag: detached(sip.identity.to.tag) } : {}),
     };
-    const key = `${liid}\u0000${sip.callId}`;
-    let session = out.sessions.get(key) ?? cloneSession(this.ports.sessions.get(liid, sip.callId));
+    const key = `${liid}\u0000${callId}`;
+    let session = out.sessions.get(key) ?? cloneSession(this.ports.sessions.get(liid, callId));
     let decision: IriDecision;
     if (session) {
       decision = decideInSession(session, facts);
@@ -307,7 +310,7 @@ export class InterceptionPipeline implements X2PduSink {
         session = {
           ...r.state,
           liid,
-          callId: sip.callId,
+          callId,
           cin: await this.ports.cins.take(),
           initiator: targetRole(sip, task.target.normalized),
           xid: pdu.xid,
@@ -331,7 +334,7 @@ export class InterceptionPipeline implements X2PduSink {
     if (session) {
       out.media.push({
         task,
-        callId: sip.callId,
+        callId,
         cin: session.cin,
         xid: pdu.xid,
         correlationId: pdu.correlationId.toString('hex'),
@@ -347,7 +350,7 @@ export class InterceptionPipeline implements X2PduSink {
         out.audits.push({
           actor: 'keys',
           action: 'keys.undecryptable',
-          object: `call/${sip.callId}`,
+          object: `call/${callId}`,
           liid,
           outcome: 'alarm',
           details: { scheme: step.scheme, reason: step.reason, media: step.mediaIndexes },
@@ -359,10 +362,10 @@ export class InterceptionPipeline implements X2PduSink {
         out.keyJobs.push({
           id: randomUUID(),
           task,
-          session: { liid, callId: sip.callId, cin: session.cin },
+          session: { liid, callId, cin: session.cin },
           role: targetSent ? 'initiator' : 'responder',
           step,
-          callId: sip.callId,
+          callId,
           initiatorUri: (sip.kind === 'request' ? sip.identity.from : sip.identity.to).uri,
           responderUri: (sip.kind === 'request' ? sip.identity.to : sip.identity.from).uri,
           observedAt: at,
