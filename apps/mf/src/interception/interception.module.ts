@@ -127,11 +127,18 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         keyFile: config.TLS_KEY_FILE,
         allowedNeIdentities: config.X2_ALLOWED_NE,
         maxConnections: config.X2_MAX_CONNECTIONS,
+        handshakes: {
+          timeoutMs: config.X2_HANDSHAKE_TIMEOUT_MS,
+          max: config.X2_MAX_HANDSHAKES,
+          maxPerAddress: config.X2_MAX_HANDSHAKES_PER_ADDRESS,
+        },
+        refusalAuditIntervalMs: config.X2_REFUSAL_AUDIT_INTERVAL_MS,
         limits: {
           maxHeaderLength: config.X2_MAX_HEADER_BYTES,
           maxPayloadLength: config.X2_MAX_PAYLOAD_BYTES,
           maxPdusPerSecond: config.X2_MAX_PDUS_PER_SECOND,
           idleTimeoutMs: config.X2_IDLE_TIMEOUT_MS,
+          pduTimeoutMs: config.X2_PDU_TIMEOUT_MS,
           maxInFlightPdus: config.X2_MAX_IN_FLIGHT_PDUS,
         },
       },
