@@ -18,6 +18,7 @@ import { KeyRetrieval } from '../keys/key-retrieval';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import { TaskRegistry } from '../warrants/task-registry';
 import { WarrantsModule } from '../warrants/warrants.module';
+import { batchedX2Audit } from '../x2/x2-audit-batch';
 import { X2Listener } from '../x2/x2-listener';
 import { KmsClient } from '../xk/kms-client';
 import { KmsRouter } from '../xk/kms-router';
@@ -111,13 +112,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         maxDelayMs: config.PIPELINE_BATCH_MAX_DELAY_MS,
       },
     });
-    const auditX2 = (
-      action: string,
-      outcome: 'success' | 'failure' | 'denied',
-      object: string,
-      details: Record<string, unknown>,
-    ) =>
-      void audit.append({ actor: 'x2', action, object, outcome, details }).catch(() => undefined);
+    const auditX2 = batchedX2Audit((records) => audit.appendMany(records));
     this.listener = new X2Listener(
       {
         host: config.X2_HOST,

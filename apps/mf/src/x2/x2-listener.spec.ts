@@ -238,8 +238,35 @@ describe('X2Listener', () => {
       await CertificateAuthority.create('Rogue')
     ).issue({ commonName: 'evil', usages: ['client'] });
     const s = await connect(rogue.certPem, rogue.keyPem).catch((e: Error) => e);
-    if (!(s instanceof Error)) await closedBy(s); // TLS 1.3: the refusal arrives after the handshake
+    if (!(s instanceof Error)) {
+      s.write(sipPdu(1)); // TLS 1.3: the refusal arrives after the client's handshake
+      await closedBy(s);
+    }
     await until(() => audit.some((a) => a.action === 'x2.connection.refused'));
+    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details).toMatchObject({
+      reason: 'refused-tls',
+      detail: expect.stringMatching(/^client certificate: [A-Z_]+$/),
+    });
+    expect(sink.received).toHaveLength(0);
+    expect(listener.openConnections).toBe(0);
+  });
+
+  it('refuses a client without a certificate before reading anything it sends', async () => {
+    const s = tls.connect({
+      host: '127.0.0.1',
+      port: listener.port,
+      servername: 'localhost',
+      ca: readFileSync(file('ca.crt')),
+    });
+    s.on('error', () => undefined);
+    s.once('secureConnect', () => s.write(sipPdu(1))); // TLS 1.3: possible before the check
+    await closedBy(s);
+    await until(() => audit.some((a) => a.action === 'x2.connection.refused'));
+    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details).toMatchObject({
+      reason: 'refused-tls',
+      detail: 'client certificate: none presented',
+    });
+    expect(sink.received).toHaveLength(0);
     expect(listener.openConnections).toBe(0);
   });
 

@@ -65,10 +65,14 @@ export function certificateIdentities(cert: tls.PeerCertificate): string[] {
  *   octets trickle in (an absolute deadline, not an idle timer); then the socket is destroyed.
  * - At most `handshakes.maxPerAddress` handshakes per remote address: one more is closed at
  *   accept, before any TLS work. At most `handshakes.max` in all: one more evicts the oldest
- *   handshake of the address with the most in progress, so a flood from few addresses pushes
- *   out its own handshakes, never an NE's; only one from more addresses than that can.
+ *   handshake of the address with the most in progress. A flood thus pushes out its own
+ *   handshakes first; an NE's (alone from its address) goes only when every address holding a
+ *   slot holds one, i.e. under a flood from `handshakes.max` addresses or more.
  * - Node's own handshake timeout leaves the socket open once `tlsClientError` has a listener;
  *   this listener destroys every socket it reports.
+ * - The client certificate is checked here (`authorized`, as Node does with
+ *   rejectUnauthorized) before any octet of the connection is read, so that the refusal says
+ *   why; with TLS 1.3 Node would report only a hang-up.
  * - TCP connections are accepted by a plain net.Server and injected into the tls.Server (its
  *   documented `connection` event), so that the bounds apply before TLS.
  *
@@ -78,7 +82,6 @@ export function certificateIdentities(cert: tls.PeerCertificate): string[] {
  */
 export class X2Listener {
   private server: net.Server | undefined;
-  private tls: tls.Server | undefined;
   private readonly connections = new Set<X2Connection>();
   /** Handshakes in progress by `address:port`, and by address in accept order. */
   private readonly handshakes = new Map<string, Handshake>();
@@ -112,9 +115,7 @@ export class X2Listener {
       cert: readFileSync(this.opts.certFile),
       key: readFileSync(this.opts.keyFile),
       requestCert: true,
-      // `authenticated` checks `authorized` itself (what Node does when this is true) so that
-      // a refusal says why: with TLS 1.3 Node would only report a hang-up.
-      rejectUnauthorized: false,
+      rejectUnauthorized: false, // `authenticated` refuses what this would (class comment)
       minVersion: 'TLSv1.2',
       // Ours is absolute and destroys the socket; Node's (if it fires first) is classified alike.
       handshakeTimeout: this.opts.handshakes.timeoutMs,
@@ -129,7 +130,7 @@ export class X2Listener {
       const detail = e.code ? `${e.code}: ${e.reason ?? e.message}` : e.message;
       this.endHandshake(hs, timeout ? 'refused-handshake-timeout' : 'refused-tls', detail);
     });
-    const server = net.createServer((raw) => this.tcpAccepted(raw));
+    const server = net.createServer((raw) => this.tcpAccepted(raw, secure));
     // A backstop only: the slots above bound both kinds (evictions free handshake slots async).
     server.maxConnections = this.opts.maxConnections + this.opts.handshakes.max;
     server.on('drop', (d?: { remoteAddress?: string }) => {
@@ -144,7 +145,6 @@ export class X2Listener {
       });
     });
     this.server = server;
-    this.tls = secure;
   }
 
   /** Graceful shutdown: no new connections; in-flight PDUs of every connection finish. */
@@ -160,12 +160,14 @@ export class X2Listener {
   }
 
   /** Admits a TCP connection to the handshake phase, or closes it (before any TLS work). */
-  private tcpAccepted(raw: net.Socket): void {
+  private tcpAccepted(raw: net.Socket, secure: tls.Server): void {
     // Errors surface on the TLS socket that takes the handle over; never crash on this one.
     raw.on('error', () => undefined);
     const address = raw.remoteAddress;
-    if (!address || !this.tls) return void raw.destroy(); // reset before we saw it, or stopping
+    if (!address) return void raw.destroy(); // reset before we saw it
     const key = `${address}:${raw.remotePort}`;
+    const stale = this.handshakes.get(key); // same peer address and port: its close is not seen yet
+    if (stale) this.endHandshake(stale, 'abandoned-handshake');
     const { timeoutMs, max, maxPerAddress } = this.opts.handshakes;
     const sameAddress = this.handshakesByAddress.get(address) ?? new Set<Handshake>();
     if (sameAddress.size >= maxPerAddress) {
@@ -193,12 +195,11 @@ export class X2Listener {
         timeoutMs,
       ),
     };
-    this.handshakes.get(key)?.raw.destroy(); // a stale entry (its close not yet seen)
     this.handshakes.set(key, hs);
     this.handshakesByAddress.set(address, sameAddress.add(hs));
     x2Metrics.handshakes.set(this.handshakes.size);
     raw.once('close', () => this.endHandshake(hs, 'abandoned-handshake'));
-    this.tls.emit('connection', raw);
+    secure.emit('connection', raw);
   }
 
   /** Frees a handshake slot: the oldest handshake of the address with the most in progress. */
