@@ -67,7 +67,8 @@ export function certificateIdentities(cert: tls.PeerCertificate): string[] {
  *   accept, before any TLS work. At most `handshakes.max` in all: one more evicts the oldest
  *   handshake of the address with the most in progress. A flood thus pushes out its own
  *   handshakes first; an NE's (alone from its address) goes only when every address holding a
- *   slot holds one, i.e. under a flood from `handshakes.max` addresses or more.
+ *   slot holds one, i.e. under a flood from `handshakes.max` addresses or more (addresses
+ *   are exact: an IPv6 attacker with a /64 has many, and only the total then bounds it).
  * - Node's own handshake timeout leaves the socket open once `tlsClientError` has a listener;
  *   this listener destroys every socket it reports.
  * - The client certificate is checked here (`authorized`, as Node does with
