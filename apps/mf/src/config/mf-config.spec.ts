@@ -42,6 +42,20 @@ describe('loadMfConfig', () => {
     expect(msg).toMatch(/DB_OUTAGE_MAX_MS/);
   });
 
+  it('bounds the X2 handshake phase: defaults, and no more per address than in all', () => {
+    const c = loadMfConfig({});
+    expect([
+      c.X2_HANDSHAKE_TIMEOUT_MS,
+      c.X2_MAX_HANDSHAKES,
+      c.X2_MAX_HANDSHAKES_PER_ADDRESS,
+    ]).toEqual([10_000, 64, 8]);
+    expect([c.X2_PDU_TIMEOUT_MS, c.X2_REFUSAL_AUDIT_INTERVAL_MS]).toEqual([30_000, 60_000]);
+    expect(() =>
+      loadMfConfig({ X2_MAX_HANDSHAKES: '4', X2_MAX_HANDSHAKES_PER_ADDRESS: '5' }),
+    ).toThrow(/X2_MAX_HANDSHAKES_PER_ADDRESS: must not exceed X2_MAX_HANDSHAKES/);
+    expect(() => loadMfConfig({ X2_PDU_TIMEOUT_MS: '0' })).toThrow(/X2_PDU_TIMEOUT_MS/);
+  });
+
   it('rejects a key-encryption key that is not 32 octets', () => {
     expect(() => loadMfConfig({ KEY_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') })).toThrow(
       /KEY_ENCRYPTION_KEY: must be 32 octets/,

@@ -144,7 +144,17 @@ export const mfConfigSchema = z
     X2_MAX_PAYLOAD_BYTES: positiveInt.default(1024 * 1024),
     X2_MAX_PDUS_PER_SECOND: positiveInt.default(50_000),
     X2_IDLE_TIMEOUT_MS: positiveInt.default(120_000),
+    /** Authenticated NE connections (connections in their TLS handshake are not counted). */
     X2_MAX_CONNECTIONS: positiveInt.default(256),
+    /** A started PDU must be complete this long after its first octet (slow-loris bound). */
+    X2_PDU_TIMEOUT_MS: positiveInt.default(30_000),
+    /** A TLS handshake must be complete this long after the TCP connection was accepted. */
+    X2_HANDSHAKE_TIMEOUT_MS: positiveInt.default(10_000),
+    /** TCP connections in their TLS handshake, in all and per remote address (X2Listener). */
+    X2_MAX_HANDSHAKES: positiveInt.default(64),
+    X2_MAX_HANDSHAKES_PER_ADDRESS: positiveInt.default(8),
+    /** Refused X2 connections after the first are audited as one summary entry per interval. */
+    X2_REFUSAL_AUDIT_INTERVAL_MS: positiveInt.default(60_000),
     /** Per connection: received X2 PDUs not yet committed at which reading pauses (backpressure). */
     X2_MAX_IN_FLIGHT_PDUS: positiveInt.default(1000),
 
@@ -207,6 +217,10 @@ export const mfConfigSchema = z
       .refine((k) => k === undefined || Buffer.from(k, 'base64').length === 32, {
         message: 'must be 32 octets, base64-encoded',
       }),
+  })
+  .refine((c) => c.X2_MAX_HANDSHAKES_PER_ADDRESS <= c.X2_MAX_HANDSHAKES, {
+    message: 'must not exceed X2_MAX_HANDSHAKES',
+    path: ['X2_MAX_HANDSHAKES_PER_ADDRESS'],
   })
   .transform((c) => ({
     ...c,

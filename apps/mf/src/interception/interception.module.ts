@@ -19,6 +19,7 @@ import { DbOutageRetry } from '../persistence/db-outage';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import { TaskRegistry } from '../warrants/task-registry';
 import { WarrantsModule } from '../warrants/warrants.module';
+import { batchedX2Audit } from '../x2/x2-audit-batch';
 import { X2Listener } from '../x2/x2-listener';
 import { KmsClient } from '../xk/kms-client';
 import { KmsRouter } from '../xk/kms-router';
@@ -116,19 +117,10 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         maxDelayMs: config.PIPELINE_BATCH_MAX_DELAY_MS,
       },
     });
-    const auditX2 = (
-      action: string,
-      outcome: 'success' | 'failure' | 'denied',
-      object: string,
-      details: Record<string, unknown>,
-    ) =>
-      void outage
-        .retry(
-          'audit.x2',
-          () => audit.append({ actor: 'x2', action, object, outcome, details }),
-          true,
-        )
-        .catch(() => undefined);
+    // Connection events: batched (x2-audit-batch.ts), each batch retried through a database outage.
+    const auditX2 = batchedX2Audit((records) =>
+      outage.retry('audit.x2', () => audit.appendMany(records), true),
+    );
     this.listener = new X2Listener(
       {
         host: config.X2_HOST,
@@ -138,11 +130,18 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         keyFile: config.TLS_KEY_FILE,
         allowedNeIdentities: config.X2_ALLOWED_NE,
         maxConnections: config.X2_MAX_CONNECTIONS,
+        handshakes: {
+          timeoutMs: config.X2_HANDSHAKE_TIMEOUT_MS,
+          max: config.X2_MAX_HANDSHAKES,
+          maxPerAddress: config.X2_MAX_HANDSHAKES_PER_ADDRESS,
+        },
+        refusalAuditIntervalMs: config.X2_REFUSAL_AUDIT_INTERVAL_MS,
         limits: {
           maxHeaderLength: config.X2_MAX_HEADER_BYTES,
           maxPayloadLength: config.X2_MAX_PAYLOAD_BYTES,
           maxPdusPerSecond: config.X2_MAX_PDUS_PER_SECOND,
           idleTimeoutMs: config.X2_IDLE_TIMEOUT_MS,
+          pduTimeoutMs: config.X2_PDU_TIMEOUT_MS,
           maxInFlightPdus: config.X2_MAX_IN_FLIGHT_PDUS,
         },
       },

@@ -28,6 +28,8 @@ export interface X2PduSink {
 export interface X2ConnectionLimits extends X2Limits {
   maxPdusPerSecond: number;
   idleTimeoutMs: number;
+  /** A PDU must be complete this long after its first octet was read (see X2Connection). */
+  pduTimeoutMs: number;
   /**
    * PDUs handed to the sink and not yet committed at which reading pauses (TCP backpressure to
    * the NE). Counted in PDUs, not reads: an NE that writes one PDU per TLS record must still be
@@ -37,7 +39,13 @@ export interface X2ConnectionLimits extends X2Limits {
 }
 
 export type X2CloseReason =
-  'peer-closed' | 'framing-error' | 'idle-timeout' | 'socket-error' | 'shutdown' | 'sink-error';
+  | 'peer-closed'
+  | 'framing-error'
+  | 'idle-timeout'
+  | 'pdu-timeout'
+  | 'socket-error'
+  | 'shutdown'
+  | 'sink-error';
 
 /**
  * One NE connection (TS 103 221-2 §6): frames the TLS byte stream, answers keepalives with a
@@ -60,6 +68,12 @@ export type X2CloseReason =
  *   slow database.
  * - A framing error closes the connection (the stream cannot resynchronise); a PDU with odd
  *   field values is counted and still delivered to the sink, which decides.
+ * - PDU deadline: the idle timeout restarts on every octet, so an NE trickling a PDU (slow
+ *   loris) would hold the connection and a partial buffer for ever. A PDU must therefore be
+ *   complete `pduTimeoutMs` after its first octet was read, else the connection is destroyed
+ *   (`pdu-timeout`). Only time while we read counts: the clock stops while reading is paused
+ *   (rate limit, backpressure: the rest may be waiting in our receive buffer) and restarts in
+ *   full when reading resumes.
  */
 export class X2Connection {
   private readonly framer: X2StreamFramer;
@@ -69,6 +83,7 @@ export class X2Connection {
   private inFlight = 0;
   private inFlightPdus = 0;
   private rateTimer: NodeJS.Timeout | undefined;
+  private pduTimer: NodeJS.Timeout | undefined;
   /** Framed PDUs waiting for rate-limit tokens. */
   private readonly backlog: X2Pdu[] = [];
   /** PDUs framed so far (keepalives excluded) and PDUs handed to the sink so far. */
@@ -103,6 +118,8 @@ export class X2Connection {
     });
     socket.on('error', (e: Error) => this.close('socket-error', e.message));
     socket.on('close', () => this.close('peer-closed'));
+    socket.on('pause', () => this.stopPduClock());
+    socket.on('resume', () => this.startPduClock());
   }
 
   /** Stops reading, waits for in-flight batches to commit, then ends the connection. */
@@ -135,6 +152,8 @@ export class X2Connection {
       this.backlog.push(pdu);
       this.received++;
     }
+    if (pdus.length) this.stopPduClock(); // what is buffered now, if anything, is a new PDU
+    this.startPduClock();
     this.release();
     this.acknowledge();
     if (this.keepalives.length && !this.mayRead()) this.socket.pause();
@@ -213,14 +232,36 @@ export class X2Connection {
     if (!this.closing && this.mayRead() && this.backlog.length === 0) this.socket.resume();
   }
 
+  /** Runs the PDU deadline while a PDU is incomplete and reading is on (class comment). */
+  private startPduClock(): void {
+    const buffered = this.framer.bufferedOctets;
+    if (this.pduTimer || this.closing || buffered === 0 || this.socket.isPaused()) return;
+    const ms = this.limits.pduTimeoutMs;
+    this.pduTimer = setTimeout(() => {
+      const detail = `PDU incomplete ${ms} ms after its first octet (${this.framer.bufferedOctets} octets)`;
+      this.close('pdu-timeout', detail);
+    }, ms);
+  }
+
+  private stopPduClock(): void {
+    clearTimeout(this.pduTimer);
+    this.pduTimer = undefined;
+  }
+
   private close(reason: X2CloseReason, detail?: string): void {
     if (this.closing) return;
     this.closing = true;
     if (this.rateTimer) clearTimeout(this.rateTimer);
     this.rateTimer = undefined;
+    this.stopPduClock();
     // PDUs already framed were received whole: they go to the sink whatever ends the stream.
     if (this.backlog.length) this.submit(this.backlog.splice(0));
-    if (reason === 'framing-error' || reason === 'sink-error' || reason === 'idle-timeout')
+    if (
+      reason === 'framing-error' ||
+      reason === 'sink-error' ||
+      reason === 'idle-timeout' ||
+      reason === 'pdu-timeout'
+    )
       this.socket.destroy();
     else {
       this.socket.end();

@@ -1,4 +1,5 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tls from 'node:tls';
@@ -14,6 +15,7 @@ import {
 } from '@app/x2';
 import { X2PduSink, X2Source } from './x2-connection';
 import { X2Listener, X2ListenerOptions } from './x2-listener';
+import { x2Metrics } from './x2-metrics';
 
 const XID = '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b';
 const sipPdu = (n: number) =>
@@ -70,11 +72,14 @@ describe('X2Listener', () => {
     keyFile: file('mf.key'),
     allowedNeIdentities: [],
     maxConnections: 8,
+    handshakes: { timeoutMs: 10_000, max: 16, maxPerAddress: 8 },
+    refusalAuditIntervalMs: 60_000,
     limits: {
       maxHeaderLength: 4096,
       maxPayloadLength: 65536,
       maxPdusPerSecond: 100_000,
       idleTimeoutMs: 10_000,
+      pduTimeoutMs: 10_000,
       maxInFlightPdus: 4,
     },
     ...o,
@@ -92,13 +97,42 @@ describe('X2Listener', () => {
       s.once('secureConnect', () => resolve(s));
       s.once('error', reject);
     });
-  const closedBy = (s: tls.TLSSocket) => new Promise<void>((r) => s.once('close', () => r()));
+  const closedBy = (s: net.Socket) =>
+    new Promise<void>((r) => (s.closed ? r() : s.once('close', () => r())));
   const until = async (cond: () => boolean, ms = 5000) => {
     const end = Date.now() + ms;
     while (!cond()) {
       if (Date.now() > end) throw new Error('condition not reached');
       await new Promise((r) => setTimeout(r, 10));
     }
+  };
+
+  /** A TCP connection from another loopback address that never completes a TLS handshake. */
+  const tcp = (localAddress: string) =>
+    new Promise<net.Socket>((resolve, reject) => {
+      const s = net.connect({ host: '127.0.0.1', port: listener.port, localAddress });
+      s.once('connect', () => resolve(s.on('error', () => undefined)));
+      s.once('error', reject);
+    });
+  /** Reads mf_x2_connections_total now; the function returned gives an outcome's increase since. */
+  const countFromNow = async () => {
+    const read = async () => {
+      const m = new Map<string, number>();
+      for (const v of (await x2Metrics.connections.get()).values) {
+        m.set(String(v.labels.outcome), v.value);
+      }
+      return m;
+    };
+    const before = await read();
+    return async (outcome: string) =>
+      ((await read()).get(outcome) ?? 0) - (before.get(outcome) ?? 0);
+  };
+  const restart = async (o: Partial<X2ListenerOptions>) => {
+    await listener.stop();
+    listener = new X2Listener(options(o), sink, (action, outcome, _o, details) =>
+      audit.push({ action, outcome, details }),
+    );
+    await listener.start();
   };
 
   beforeAll(() => writeDevPki(pki));
@@ -264,8 +298,35 @@ describe('X2Listener', () => {
       await CertificateAuthority.create('Rogue')
     ).issue({ commonName: 'evil', usages: ['client'] });
     const s = await connect(rogue.certPem, rogue.keyPem).catch((e: Error) => e);
-    if (!(s instanceof Error)) await closedBy(s); // TLS 1.3: the refusal arrives after the handshake
+    if (!(s instanceof Error)) {
+      s.write(sipPdu(1)); // TLS 1.3: the refusal arrives after the client's handshake
+      await closedBy(s);
+    }
     await until(() => audit.some((a) => a.action === 'x2.connection.refused'));
+    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details).toMatchObject({
+      reason: 'refused-tls',
+      detail: expect.stringMatching(/^client certificate: [A-Z_]+$/),
+    });
+    expect(sink.received).toHaveLength(0);
+    expect(listener.openConnections).toBe(0);
+  });
+
+  it('refuses a client without a certificate before reading anything it sends', async () => {
+    const s = tls.connect({
+      host: '127.0.0.1',
+      port: listener.port,
+      servername: 'localhost',
+      ca: readFileSync(file('ca.crt')),
+    });
+    s.on('error', () => undefined);
+    s.once('secureConnect', () => s.write(sipPdu(1))); // TLS 1.3: possible before the check
+    await closedBy(s);
+    await until(() => audit.some((a) => a.action === 'x2.connection.refused'));
+    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details).toMatchObject({
+      reason: 'refused-tls',
+      detail: 'client certificate: none presented',
+    });
+    expect(sink.received).toHaveLength(0);
     expect(listener.openConnections).toBe(0);
   });
 
@@ -282,9 +343,10 @@ describe('X2Listener', () => {
     const ok = await connect('ne');
     ok.write(sipPdu(7));
     await until(() => sink.received.length === 1);
-    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details.reason).toBe(
-      'NE identity not allowed',
-    );
+    expect(audit.find((a) => a.action === 'x2.connection.refused')?.details).toMatchObject({
+      reason: 'refused-identity',
+      detail: 'NE identity not allowed',
+    });
     ok.end();
   });
 
@@ -328,5 +390,71 @@ describe('X2Listener', () => {
     s.end(Buffer.concat(Array.from({ length: 40 }, (_, i) => sipPdu(i))));
     await until(() => sink.received.length === 40, 2000);
     expect(sink.received.map((r) => Number(r.n))).toEqual([...Array(40).keys()]);
+  });
+
+  it('closes handshakes not complete by the deadline, silent or trickled, and audits the flood once', async () => {
+    await restart({ handshakes: { timeoutMs: 300, max: 16, maxPerAddress: 8 } });
+    const since = await countFromNow();
+    const silent = await tcp('127.0.0.2');
+    const trickling = await tcp('127.0.0.3');
+    // A TLS record header announcing a 256-octet ClientHello, then one octet every 50 ms.
+    const hello = Buffer.concat([
+      Buffer.from([0x16, 3, 1, 1, 0, 1, 0, 0, 252, 3, 3]),
+      Buffer.alloc(250, 7),
+    ]);
+    let at = 0;
+    const drip = setInterval(() => trickling.write(hello.subarray(at, ++at)), 50);
+    await Promise.all([closedBy(silent), closedBy(trickling)]);
+    clearInterval(drip);
+    expect(at).toBeLessThan(hello.length);
+    expect(await since('refused-handshake-timeout')).toBe(2);
+    expect(listener.handshakesInProgress).toBe(0);
+    const refused = audit.filter((a) => a.action.startsWith('x2.connection.refused'));
+    expect(refused).toEqual([
+      expect.objectContaining({
+        details: expect.objectContaining({ reason: 'refused-handshake-timeout' }),
+      }),
+    ]);
+  });
+
+  it('closes handshakes beyond the per-address cap at once; handshakes take no NE slot', async () => {
+    await restart({
+      maxConnections: 1,
+      handshakes: { timeoutMs: 10_000, max: 16, maxPerAddress: 2 },
+    });
+    const since = await countFromNow();
+    const flood = [await tcp('127.0.0.2'), await tcp('127.0.0.2')];
+    await until(() => listener.handshakesInProgress === 2);
+    const third = await tcp('127.0.0.2');
+    await closedBy(third);
+    expect(flood.map((s) => s.destroyed)).toEqual([false, false]);
+    // The NE (another address) still gets its handshake and the only NE slot …
+    const ne = await connect();
+    ne.write(sipPdu(1));
+    await until(() => sink.received.length === 1);
+    // … and a second NE connection finds it taken.
+    const second = await connect().catch((e: Error) => e);
+    if (!(second instanceof Error)) await closedBy(second);
+    expect(await since('refused-address-capacity')).toBe(1);
+    expect(await since('refused-capacity')).toBe(1);
+    expect(listener.openConnections).toBe(1);
+    ne.end();
+    flood.forEach((s) => s.destroy());
+  });
+
+  it('evicts the oldest handshake of the address with the most when every handshake slot is taken', async () => {
+    await restart({ handshakes: { timeoutMs: 10_000, max: 4, maxPerAddress: 3 } });
+    const since = await countFromNow();
+    const busy = [await tcp('127.0.0.2'), await tcp('127.0.0.2'), await tcp('127.0.0.2')];
+    const other = await tcp('127.0.0.3');
+    await until(() => listener.handshakesInProgress === 4);
+    const ne = await connect();
+    await closedBy(busy[0]);
+    ne.write(sipPdu(1));
+    await until(() => sink.received.length === 1);
+    expect([...busy, other].map((s) => s.destroyed)).toEqual([true, false, false, false]);
+    expect(await since('refused-handshake-capacity')).toBe(1);
+    ne.end();
+    [...busy, other].forEach((s) => s.destroy());
   });
 });

@@ -4,10 +4,17 @@ import { Counter, Gauge } from 'prom-client';
 export const x2Metrics = {
   connections: new Counter({
     name: 'mf_x2_connections_total',
-    help: 'X2 connections by outcome (accepted, refused-tls, refused-identity, refused-capacity)',
+    help:
+      'X2 TCP connections by outcome: accepted, refused-tls, refused-identity, refused-capacity, ' +
+      'refused-handshake-timeout, refused-handshake-capacity, refused-address-capacity, ' +
+      'abandoned-handshake (closed by the client, or by a shutdown, during the TLS handshake)',
     labelNames: ['outcome'] as const,
   }),
-  open: new Gauge({ name: 'mf_x2_open_connections', help: 'Open X2 connections' }),
+  open: new Gauge({ name: 'mf_x2_open_connections', help: 'Open (authenticated) X2 connections' }),
+  handshakes: new Gauge({
+    name: 'mf_x2_handshakes_in_progress',
+    help: 'X2 TCP connections whose TLS handshake is not complete',
+  }),
   pdus: new Counter({
     name: 'mf_x2_pdus_total',
     help: 'X2/X3 PDUs received, by PDU type',
