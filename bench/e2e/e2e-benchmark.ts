@@ -70,6 +70,8 @@ interface SessionPoint {
   openSessions: number;
   rssMb: number;
   heapUsedMb: number;
+  heapTotalMb: number;
+  externalMb: number;
   /** Rate of the step that added these sessions (INVITEs until their BEGIN reached the LEA). */
   eventsPerSecond: number;
 }
@@ -349,6 +351,8 @@ async function sessionSteps(
     openSessions: first.extra?.openSessions ?? 0,
     rssMb: round(first.rssBytes / MB),
     heapUsedMb: round(first.heapUsedBytes / MB),
+    heapTotalMb: round(first.heapTotalBytes / MB),
+    externalMb: round(first.externalBytes / MB),
     eventsPerSecond: 0,
   });
   if (!o.sessions) return points;
@@ -372,6 +376,8 @@ async function sessionSteps(
       openSessions: u.extra?.openSessions ?? 0,
       rssMb: round(u.rssBytes / MB),
       heapUsedMb: round(u.heapUsedBytes / MB),
+      heapTotalMb: round(u.heapTotalBytes / MB),
+      externalMb: round(u.externalBytes / MB),
       eventsPerSecond: Math.round(invites.length / seconds),
     });
   }

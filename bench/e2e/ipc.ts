@@ -11,6 +11,9 @@ export interface ChildUsage {
   /** Peak resident set size so far, octets (getrusage ru_maxrss). */
   peakRssBytes: number;
   heapUsedBytes: number;
+  /** V8 heap committed (heapTotal) and memory outside it (external: Buffers, native). */
+  heapTotalBytes: number;
+  externalBytes: number;
   /** Extra figures of the child (e.g. open sessions). */
   extra?: Record<string, number>;
 }
@@ -27,6 +30,8 @@ export function ownUsage(extra?: Record<string, number>): ChildUsage {
     rssBytes: m.rss,
     peakRssBytes: r.maxRSS * 1024,
     heapUsedBytes: m.heapUsed,
+    heapTotalBytes: m.heapTotal,
+    externalBytes: m.external,
     ...(extra ? { extra } : {}),
   };
 }
