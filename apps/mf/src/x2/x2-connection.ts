@@ -78,7 +78,10 @@ export class X2Connection {
     socket.setTimeout(limits.idleTimeoutMs, () => this.close('idle-timeout'));
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
+      const failedBefore = this.framer.error !== undefined; // already counted in onData
       const err = this.framer.end();
+      // a stream cut inside a PDU is a framing error (TRUNCATED) like any other
+      if (err && !failedBefore) x2Metrics.framingErrors.inc({ code: err.code });
       this.close(err ? 'framing-error' : 'peer-closed', err?.message);
     });
     socket.on('error', (e: Error) => this.close('socket-error', e.message));

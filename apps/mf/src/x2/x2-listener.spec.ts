@@ -14,6 +14,7 @@ import {
 } from '@app/x2';
 import { X2PduSink, X2Source } from './x2-connection';
 import { X2Listener, X2ListenerOptions } from './x2-listener';
+import { x2Metrics } from './x2-metrics';
 
 const XID = '3f1d2c4b-5a69-4788-9a0b-1c2d3e4f5a6b';
 const sipPdu = (n: number) =>
@@ -179,6 +180,24 @@ describe('X2Listener', () => {
     expect(closed).toMatchObject({ outcome: 'failure', details: { reason: 'framing-error' } });
     expect(String(closed!.details.detail)).toMatch(/^UNSUPPORTED_MAJOR_VERSION at stream offset 0/);
     good.end();
+  });
+
+  it('counts a stream that ends inside a PDU as a framing error (TRUNCATED)', async () => {
+    const truncated = async () =>
+      (await x2Metrics.framingErrors.get()).values.find((v) => v.labels.code === 'TRUNCATED')
+        ?.value ?? 0;
+    const before = await truncated();
+    const s = await connect();
+    const done = closedBy(s);
+    s.end(Buffer.concat([sipPdu(1), sipPdu(2).subarray(0, 50)]));
+    await done;
+    await until(() => audit.some((a) => a.action === 'x2.connection.closed'));
+    expect(audit.find((a) => a.action === 'x2.connection.closed')).toMatchObject({
+      outcome: 'failure',
+      details: { reason: 'framing-error' },
+    });
+    expect((await truncated()) - before).toBe(1);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([1]);
   });
 
   it('closes a connection announcing a payload above the limit, before buffering it', async () => {
