@@ -293,6 +293,26 @@ describe('X2 PDU decode errors', () => {
     );
   });
 
+  it('wellFormedAttribute gives a malformed value as undefined, where attribute() throws', () => {
+    const pdu = decodeX2Pdu(
+      encodeX2Pdu({
+        pduType: X2PduType.Keepalive,
+        payloadFormat: X2PayloadFormat.KeepaliveReserved,
+        payloadDirection: 0,
+        xid: Buffer.alloc(16),
+        attributes: [
+          { type: T.SequenceNumber, value: Buffer.from([1, 2, 3]) },
+          { type: T.Timestamp, value: Buffer.from('0000000100000002', 'hex') },
+        ],
+      }),
+    );
+    expect(() => pdu.attribute(T.SequenceNumber)).toThrow(X2AttributeError);
+    expect(pdu.wellFormedAttribute(T.SequenceNumber)).toBeUndefined();
+    expect(pdu.wellFormedAttribute(T.Timestamp)).toEqual(pdu.attribute(T.Timestamp));
+    expect(pdu.wellFormedAttribute(T.Timestamp)).toMatchObject({ seconds: 1, nanoseconds: 2 });
+    expect(pdu.wellFormedAttribute(T.SourcePort)).toBeUndefined();
+  });
+
   it('x2AttributeProblem names exactly what decodeX2Attribute throws', () => {
     const values = [
       ...Array.from({ length: 18 }, (_, n) => Buffer.alloc(n, 0x41)),

@@ -382,9 +382,12 @@ export class InterceptionPipeline implements X2PduSink {
   }
 }
 
-/** Time of the event: the NE's Timestamp attribute (TS 103 221-2 §5.3.10) if present, else now. */
+/**
+ * Time of the event: the NE's Timestamp attribute (TS 103 221-2 §5.3.10), else now — also when
+ * it is malformed (counted as a PDU issue by the X2 listener), which once failed the whole batch.
+ */
 function eventTime(pdu: X2Pdu): Date {
-  const ts = pdu.attribute(X2AttributeType.Timestamp);
+  const ts = pdu.wellFormedAttribute(X2AttributeType.Timestamp);
   if (ts?.kind === 'timestamp')
     return new Date(ts.seconds * 1000 + Math.floor(ts.nanoseconds / 1e6));
   return new Date();

@@ -6,6 +6,7 @@ import { CertificateAuthority, writeDevPki } from '@app/pki';
 import {
   encodeX2Keepalive,
   encodeX2Pdu,
+  X2AttributeType,
   X2Pdu,
   X2PayloadDirection,
   X2PayloadFormat,
@@ -124,6 +125,30 @@ describe('X2Listener', () => {
     s.end();
   });
 
+  it('does not answer a keepalive whose Sequence Number is malformed, counts it, reads on', async () => {
+    const issue = async () =>
+      (await x2Metrics.pduIssues.get()).values.find(
+        (v) => v.labels.code === 'KEEPALIVE_WITHOUT_SEQUENCE_NUMBER',
+      )?.value ?? 0;
+    const before = await issue();
+    const s = await connect();
+    const replies: Buffer[] = [];
+    s.on('data', (c: Buffer) => replies.push(c));
+    const malformed = encodeX2Pdu({
+      pduType: X2PduType.Keepalive,
+      payloadFormat: X2PayloadFormat.KeepaliveReserved,
+      payloadDirection: X2PayloadDirection.KeepaliveReserved,
+      xid: Buffer.alloc(16),
+      attributes: [{ type: X2AttributeType.SequenceNumber, value: Buffer.alloc(3) }],
+    });
+    s.write(Buffer.concat([malformed, sipPdu(7)]));
+    await until(() => sink.received.length === 1);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([7]);
+    expect((await issue()) - before).toBe(1);
+    expect(replies).toEqual([]);
+    s.end();
+  });
+
   it('delivers PDUs in order whatever the chunking, tagged with the NE identity', async () => {
     const s = await connect();
     const stream = Buffer.concat(Array.from({ length: 50 }, (_, i) => sipPdu(i)));
@@ -197,6 +222,7 @@ describe('X2Listener', () => {
       details: { reason: 'framing-error' },
     });
     expect((await truncated()) - before).toBe(1);
+    await until(() => sink.received.length === 1); // the whole PDU before the cut still counts
     expect(sink.received.map((r) => Number(r.n))).toEqual([1]);
   });
 
