@@ -5,8 +5,7 @@ import {
   X2PduType,
   X2_PAYLOAD_FORMAT_USE,
 } from './x2-constants';
-import { X2AttributeError } from './x2-errors';
-import { decodeX2Attribute } from './x2-attributes';
+import { x2AttributeProblem } from './x2-attributes';
 import { X2Pdu } from './x2-pdu';
 
 /** A framed PDU whose fields do not make sense together; the stream stays usable. */
@@ -58,14 +57,10 @@ export function checkX2Pdu(pdu: X2Pdu): X2PduIssue[] {
   }
   let hasSequenceNumber = false;
   for (const attribute of pdu.attributes) {
-    try {
-      decodeX2Attribute(attribute);
-      if ((attribute.type as X2AttributeType) === X2AttributeType.SequenceNumber) {
-        hasSequenceNumber = true;
-      }
-    } catch (e) {
-      if (!(e instanceof X2AttributeError)) throw e;
-      issues.push({ code: 'BAD_ATTRIBUTE', detail: e.message });
+    const problem = x2AttributeProblem(attribute);
+    if (problem) issues.push({ code: 'BAD_ATTRIBUTE', detail: problem.message });
+    else if ((attribute.type as X2AttributeType) === X2AttributeType.SequenceNumber) {
+      hasSequenceNumber = true;
     }
   }
   if (keepalive && !hasSequenceNumber) {

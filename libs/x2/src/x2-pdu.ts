@@ -3,7 +3,12 @@ import {
   X2_ATTRIBUTE_TLV_HEADER_LENGTH,
   X2_FIXED_HEADER_LENGTH,
 } from './x2-constants';
-import { X2Attribute, X2TypedAttribute, decodeX2Attribute } from './x2-attributes';
+import {
+  X2Attribute,
+  X2TypedAttribute,
+  decodeX2Attribute,
+  x2AttributeProblem,
+} from './x2-attributes';
 import { X2DecodeError } from './x2-errors';
 
 /** Largest Header Length and Payload Length a receiver accepts (bounded allocation). */
@@ -163,6 +168,16 @@ export class X2Pdu {
   attribute(type: X2AttributeType | number): X2TypedAttribute | undefined {
     const found = this.attributes.find((a) => a.type === type);
     return found && decodeX2Attribute(found);
+  }
+
+  /**
+   * First attribute of a type, interpreted; undefined when absent or malformed. For values a
+   * receiver can do without (a Timestamp, a keepalive's Sequence Number): one malformed value
+   * must not fail the PDU, it is an issue checkX2Pdu reports.
+   */
+  wellFormedAttribute(type: X2AttributeType | number): X2TypedAttribute | undefined {
+    const found = this.attributes.find((a) => a.type === type);
+    return found && !x2AttributeProblem(found) ? decodeX2Attribute(found) : undefined;
   }
 
   /** Every attribute of a type, interpreted (e.g. several Other Target Identifiers). */

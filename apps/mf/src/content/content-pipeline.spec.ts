@@ -2,7 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { ccPacketsFromPsPdu, decodePsPdu, EncodedPsPduWriter } from '@app/hi2';
 import { parseSessionDescription } from '@app/sip';
 import { SrtpSender } from '@app/srtp';
-import { decodeX2Pdu, encodeX2Pdu, X2PayloadDirection, X2PayloadFormat, X2PduType } from '@app/x2';
+import {
+  decodeX2Pdu,
+  encodeX2Pdu,
+  X2Attribute,
+  X2AttributeType,
+  X2PayloadDirection,
+  X2PayloadFormat,
+  X2PduType,
+} from '@app/x2';
 import type { EntityManager } from 'typeorm';
 import { ipv4UdpPacket, rtpPacket } from '../../../../test/support/ip-packets';
 import type { AuditService } from '../audit/audit.service';
@@ -87,9 +95,10 @@ function srtpStream(n: number) {
   return { clear, srtp: clear.map((p) => sender.protectRtp(p)) };
 }
 
-const x3 = (rtp: Buffer, correlation = 5n) =>
+const x3 = (rtp: Buffer, correlation = 5n, attributes: X2Attribute[] = []) =>
   decodeX2Pdu(
     encodeX2Pdu({
+      attributes,
       pduType: X2PduType.X3,
       payloadFormat: X2PayloadFormat.Ipv4Packet,
       payloadDirection: X2PayloadDirection.FromTarget,
@@ -119,6 +128,16 @@ const observe = (p: ContentPipeline) =>
   ]);
 
 describe('ContentPipeline: media before keys (MIKEY-TICKET)', () => {
+  it('takes the MF clock for media whose Timestamp attribute is malformed (§5.3.10)', async () => {
+    const { pipeline } = setup();
+    await observe(pipeline);
+    const badTimestamp = { type: X2AttributeType.Timestamp, value: Buffer.alloc(8, 0xff) };
+    await expect(
+      pipeline.submit([x3(srtpStream(1).srtp[0], 5n, [badTimestamp])], SOURCE),
+    ).resolves.toBeUndefined();
+    expect(pipeline.heldPackets).toBe(1); // held for its keys, as any other packet
+  });
+
   it('holds media until the Xk keys arrive, then delivers it decrypted, in order, across a wrap', async () => {
     const { pipeline, items, delivered } = setup();
     const { clear, srtp } = srtpStream(12);

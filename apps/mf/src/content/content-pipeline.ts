@@ -399,9 +399,9 @@ function direction(d: X2PayloadDirection): PayloadDirection {
   }
 }
 
-/** The X3 PDU's Timestamp attribute (TS 103 221-2 §5.3.10), else now. */
+/** The X3 PDU's Timestamp attribute (TS 103 221-2 §5.3.10), else (also when malformed) now. */
 function interceptionTime(pdu: X2Pdu): PreciseTime {
-  const ts = pdu.attribute(X2AttributeType.Timestamp);
+  const ts = pdu.wellFormedAttribute(X2AttributeType.Timestamp);
   if (ts?.kind === 'timestamp') return { seconds: ts.seconds, nanoseconds: ts.nanoseconds };
   const ms = Date.now();
   return { seconds: Math.floor(ms / 1000), nanoseconds: (ms % 1000) * 1e6 };

@@ -342,10 +342,11 @@ export class InterceptionPipeline implements X2PduSink {
         closed: decision.closed,
       });
     }
+    let undecryptable = false;
     for (const step of steps) {
       if (step.kind === 'sdes' && keysMode) event.keys = [...(event.keys ?? []), ...step.keys];
       else if (step.kind === 'undecryptable') {
-        event.mediaSecFailure = true;
+        undecryptable = true;
         interceptionMetrics.keyAlarms.inc({ kind: 'undecryptable' });
         out.audits.push({
           actor: 'keys',
@@ -372,6 +373,11 @@ export class InterceptionPipeline implements X2PduSink {
         });
       }
     }
+    // A record carries keys or mediaSecFailureIndication, not both (libs/hi2). An SDP with SDES
+    // keys and media the CSP cannot key (e.g. SDES audio, MIKEY-DH video) gets the keys, for
+    // the streams the LEA can decrypt; the others are in the keys.undecryptable alarm above.
+    // (Both in one record failed the whole batch, found by test/x2-fuzz.e2e-spec.ts.)
+    if (undecryptable && !event.keys?.length) event.mediaSecFailure = true;
     out.iris.push({
       task,
       event,
@@ -390,9 +396,12 @@ export class InterceptionPipeline implements X2PduSink {
   }
 }
 
-/** Time of the event: the NE's Timestamp attribute (TS 103 221-2 §5.3.10) if present, else now. */
+/**
+ * Time of the event: the NE's Timestamp attribute (TS 103 221-2 §5.3.10), else now — also when
+ * it is malformed (counted as a PDU issue by the X2 listener), which once failed the whole batch.
+ */
 function eventTime(pdu: X2Pdu): Date {
-  const ts = pdu.attribute(X2AttributeType.Timestamp);
+  const ts = pdu.wellFormedAttribute(X2AttributeType.Timestamp);
   if (ts?.kind === 'timestamp')
     return new Date(ts.seconds * 1000 + Math.floor(ts.nanoseconds / 1e6));
   return new Date();

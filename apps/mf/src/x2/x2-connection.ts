@@ -2,6 +2,7 @@ import type { TLSSocket } from 'node:tls';
 import {
   checkX2Pdu,
   encodeX2Keepalive,
+  X2AttributeType,
   X2DecodeError,
   X2Limits,
   X2Pdu,
@@ -113,8 +114,11 @@ export class X2Connection {
     });
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('end', () => {
+      const failedBefore = this.framer.error !== undefined; // already counted in onData
       const err = this.framer.end();
-      this.close(err ? 'framing-error' : 'peer-closed', err?.message);
+      // a stream cut inside a PDU is a framing error (TRUNCATED) like any other
+      if (err && !failedBefore) x2Metrics.framingErrors.inc({ code: err.code });
+      this.close(err ? 'framing-error' : 'peer-closed', err && describe(err));
     });
     socket.on('error', (e: Error) => this.close('socket-error', e.message));
     socket.on('close', () => this.close('peer-closed'));
@@ -139,9 +143,12 @@ export class X2Connection {
     for (const pdu of pdus) {
       const type = pdu.pduType as X2PduType;
       if (type === X2PduType.Keepalive) {
-        const seq = pdu.sequenceNumber();
+        // A malformed Sequence Number counts as none (sequenceNumber() would throw out of
+        // this socket handler: an uncaught exception that ended the process).
+        const seq = pdu.wellFormedAttribute(X2AttributeType.SequenceNumber);
         x2Metrics.pdus.inc({ type: 'keepalive' });
-        if (seq !== undefined) this.keepalives.push({ after: this.received, seq });
+        if (seq?.kind === 'sequenceNumber')
+          this.keepalives.push({ after: this.received, seq: seq.sequenceNumber });
         else x2Metrics.pduIssues.inc({ code: 'KEEPALIVE_WITHOUT_SEQUENCE_NUMBER' });
         continue;
       }

@@ -7,6 +7,7 @@ import { CertificateAuthority, writeDevPki } from '@app/pki';
 import {
   encodeX2Keepalive,
   encodeX2Pdu,
+  X2AttributeType,
   X2Pdu,
   X2PayloadDirection,
   X2PayloadFormat,
@@ -217,6 +218,30 @@ describe('X2Listener', () => {
     });
   });
 
+  it('does not answer a keepalive whose Sequence Number is malformed, counts it, reads on', async () => {
+    const issue = async () =>
+      (await x2Metrics.pduIssues.get()).values.find(
+        (v) => v.labels.code === 'KEEPALIVE_WITHOUT_SEQUENCE_NUMBER',
+      )?.value ?? 0;
+    const before = await issue();
+    const s = await connect();
+    const replies: Buffer[] = [];
+    s.on('data', (c: Buffer) => replies.push(c));
+    const malformed = encodeX2Pdu({
+      pduType: X2PduType.Keepalive,
+      payloadFormat: X2PayloadFormat.KeepaliveReserved,
+      payloadDirection: X2PayloadDirection.KeepaliveReserved,
+      xid: Buffer.alloc(16),
+      attributes: [{ type: X2AttributeType.SequenceNumber, value: Buffer.alloc(3) }],
+    });
+    s.write(Buffer.concat([malformed, sipPdu(7)]));
+    await until(() => sink.received.length === 1);
+    expect(sink.received.map((r) => Number(r.n))).toEqual([7]);
+    expect((await issue()) - before).toBe(1);
+    expect(replies).toEqual([]);
+    s.end();
+  });
+
   it('delivers PDUs in order whatever the chunking, tagged with the NE identity', async () => {
     const s = await connect();
     const stream = Buffer.concat(Array.from({ length: 50 }, (_, i) => sipPdu(i)));
@@ -273,6 +298,25 @@ describe('X2Listener', () => {
     expect(closed).toMatchObject({ outcome: 'failure', details: { reason: 'framing-error' } });
     expect(String(closed!.details.detail)).toMatch(/^UNSUPPORTED_MAJOR_VERSION at stream offset 0/);
     good.end();
+  });
+
+  it('counts a stream that ends inside a PDU as a framing error (TRUNCATED)', async () => {
+    const truncated = async () =>
+      (await x2Metrics.framingErrors.get()).values.find((v) => v.labels.code === 'TRUNCATED')
+        ?.value ?? 0;
+    const before = await truncated();
+    const s = await connect();
+    const done = closedBy(s);
+    s.end(Buffer.concat([sipPdu(1), sipPdu(2).subarray(0, 50)]));
+    await done;
+    await until(() => audit.some((a) => a.action === 'x2.connection.closed'));
+    expect(audit.find((a) => a.action === 'x2.connection.closed')).toMatchObject({
+      outcome: 'failure',
+      details: { reason: 'framing-error' },
+    });
+    expect((await truncated()) - before).toBe(1);
+    await until(() => sink.received.length === 1); // the whole PDU before the cut still counts
+    expect(sink.received.map((r) => Number(r.n))).toEqual([1]);
   });
 
   it('closes a connection announcing a payload above the limit, before buffering it', async () => {
