@@ -24,6 +24,7 @@ export interface E2eOptions {
   fixedLoad: number;
   sessions: number;
   sessionSteps: number;
+  settleSeconds: number;
   timeoutSeconds: number;
   cpuProf: boolean;
   engines: string[];
@@ -49,6 +50,7 @@ export function e2eOptions(args: string[]): E2eOptions {
     fixedLoad: num('fixed-load', 2000),
     sessions: num('sessions', 100_000),
     sessionSteps: Math.max(1, num('session-steps', 4)),
+    settleSeconds: num('settle-seconds', 5),
     timeoutSeconds: num('timeout', 180),
     cpuProf: args.includes('--cpu-prof'),
     engines: list('engines', process.env.PG_URL ? 'sqlite,postgres' : 'sqlite'),
@@ -72,6 +74,10 @@ interface SessionPoint {
   heapUsedMb: number;
   heapTotalMb: number;
   externalMb: number;
+  /** Of rssMb: anonymous / file-backed / shared-memory pages (Linux). */
+  rssAnonMb?: number;
+  rssFileMb?: number;
+  rssShmemMb?: number;
   /** Rate of the step that added these sessions (INVITEs until their BEGIN reached the LEA). */
   eventsPerSecond: number;
 }
@@ -353,6 +359,7 @@ async function sessionSteps(
     heapUsedMb: round(first.heapUsedBytes / MB),
     heapTotalMb: round(first.heapTotalBytes / MB),
     externalMb: round(first.externalBytes / MB),
+    ...rssSplitMb(first),
     eventsPerSecond: 0,
   });
   if (!o.sessions) return points;
@@ -371,6 +378,9 @@ async function sessionSteps(
     const seconds = (performance.now() - t0) / 1000;
     progress.update(from + invites.length);
     if (!ok) break;
+    // RSS at rest with these sessions open: V8 gives back heap it grew for the burst only
+    // after some idle time (memory reducer), so the step settles before it is measured.
+    await new Promise((r) => setTimeout(r, o.settleSeconds * 1000));
     const u = await child.usage();
     points.push({
       openSessions: u.extra?.openSessions ?? 0,
@@ -378,11 +388,20 @@ async function sessionSteps(
       heapUsedMb: round(u.heapUsedBytes / MB),
       heapTotalMb: round(u.heapTotalBytes / MB),
       externalMb: round(u.externalBytes / MB),
+      ...rssSplitMb(u),
       eventsPerSecond: Math.round(invites.length / seconds),
     });
   }
   progress.stop();
   return points;
+}
+
+function rssSplitMb(u: ChildUsage): Pick<SessionPoint, 'rssAnonMb' | 'rssFileMb' | 'rssShmemMb'> {
+  return {
+    ...(u.rssAnonBytes !== undefined ? { rssAnonMb: round(u.rssAnonBytes / MB) } : {}),
+    ...(u.rssFileBytes !== undefined ? { rssFileMb: round(u.rssFileBytes / MB) } : {}),
+    ...(u.rssShmemBytes !== undefined ? { rssShmemMb: round(u.rssShmemBytes / MB) } : {}),
+  };
 }
 
 const COLOURS: Record<string, Rgb> = {

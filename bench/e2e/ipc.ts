@@ -1,4 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { TS_NODE } from '../../test/support/mf-process';
 
@@ -14,6 +15,10 @@ export interface ChildUsage {
   /** V8 heap committed (heapTotal) and memory outside it (external: Buffers, native). */
   heapTotalBytes: number;
   externalBytes: number;
+  /** Linux (/proc/self/status): RSS split into anonymous, file-backed and shared-memory pages. */
+  rssAnonBytes?: number;
+  rssFileBytes?: number;
+  rssShmemBytes?: number;
   /** Extra figures of the child (e.g. open sessions). */
   extra?: Record<string, number>;
 }
@@ -22,7 +27,10 @@ type Message = { id?: number; type: string; [k: string]: unknown };
 
 /** Measures this process: CPU seconds, RSS (after GC when exposed), peak RSS. */
 export function ownUsage(extra?: Record<string, number>): ChildUsage {
-  (globalThis as { gc?: () => void }).gc?.();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  // Two full collections: the second one frees what finalizers of the first released.
+  gc?.();
+  gc?.();
   const r = process.resourceUsage();
   const m = process.memoryUsage();
   return {
@@ -32,7 +40,30 @@ export function ownUsage(extra?: Record<string, number>): ChildUsage {
     heapUsedBytes: m.heapUsed,
     heapTotalBytes: m.heapTotal,
     externalBytes: m.external,
+    ...rssSplit(),
     ...(extra ? { extra } : {}),
+  };
+}
+
+/** RssAnon/RssFile/RssShmem of /proc/self/status in octets; nothing where there is no procfs. */
+function rssSplit(): Pick<ChildUsage, 'rssAnonBytes' | 'rssFileBytes' | 'rssShmemBytes'> {
+  let status: string;
+  try {
+    status = readFileSync('/proc/self/status', 'utf8');
+  } catch {
+    return {};
+  }
+  const kb = (field: string) => {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status);
+    return m ? Number(m[1]) * 1024 : undefined;
+  };
+  const anon = kb('RssAnon');
+  const file = kb('RssFile');
+  const shmem = kb('RssShmem');
+  return {
+    ...(anon !== undefined ? { rssAnonBytes: anon } : {}),
+    ...(file !== undefined ? { rssFileBytes: file } : {}),
+    ...(shmem !== undefined ? { rssShmemBytes: shmem } : {}),
   };
 }
 
