@@ -131,8 +131,11 @@ export class DeliveryHarness {
     };
   }
 
-  /** Starts (or restarts) the MF's Nest context with the delivery role. */
-  async startMf(): Promise<void> {
+  /**
+   * Starts (or restarts) the MF's Nest context with the delivery role, or with what `env` says
+   * over the harness's environment (e.g. another MF_ROLES).
+   */
+  async startMf(env: Record<string, string> = {}): Promise<void> {
     // One process, several MF contexts (restart tests, several spec engines): PrometheusModule
     // registers the default metrics again each time, so start from an empty registry and keep
     // the delivery metrics in it.
@@ -146,6 +149,7 @@ export class DeliveryHarness {
       KEY_ENCRYPTION_KEY: this.key.toString('base64'),
       ...FAST_DELIVERY,
       ...this.env,
+      ...env,
     });
     this.app = await NestFactory.createApplicationContext(AppModule.register(config), {
       logger: false,

@@ -113,6 +113,52 @@ export interface WarrantInput {
   validUntil?: Date;
 }
 
+/**
+ * Inserts an active, approved warrant with one SIP target (`w.target`, default Alice) reported
+ * under `w.xid`, delivered to `destinations`. A running MF sees it after its task table reloads.
+ */
+export async function insertWarrant(
+  ds: DataSource,
+  w: WarrantInput,
+  destinations: LeaDestinationEntity[],
+): Promise<void> {
+  const now = Date.now();
+  const target = w.target ?? ALICE;
+  const at = new Date().toISOString();
+  await ds.getRepository(WarrantEntity).save({
+    id: randomUUID(),
+    liid: w.liid,
+    authorityRef: 'court-1',
+    state: 'active',
+    validFrom: (w.validFrom ?? new Date(now - 60_000)).toISOString(),
+    validUntil: (w.validUntil ?? new Date(now + 3_600_000)).toISOString(),
+    deliveryMode: w.mode ?? 'keys',
+    nationalParameters: null,
+    createdBy: 'op',
+    activationRequestedBy: 'op',
+    approvedBy: 'sup',
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+    targets: [{ id: randomUUID(), kind: 'sip', value: target, normalized: target, xid: w.xid }],
+    destinations,
+  } as unknown as WarrantEntity);
+}
+
+/** Opens an X2 connection as the NE to the MF at `port` (mutual TLS with the dev PKI's `ne` certificate). */
+export async function connectX2(pkiDir: string, port: number): Promise<tls.TLSSocket> {
+  const s = tls.connect({
+    host: '127.0.0.1',
+    port,
+    servername: 'localhost',
+    ca: readFileSync(join(pkiDir, 'ca.crt')),
+    cert: readFileSync(join(pkiDir, 'ne.crt')),
+    key: readFileSync(join(pkiDir, 'ne.key')),
+  });
+  await new Promise<void>((r, j) => s.once('secureConnect', r).once('error', j));
+  return s;
+}
+
 export interface IngestMfOptions {
   /** MF configuration over the test defaults. */
   env?: Record<string, string>;
@@ -195,7 +241,6 @@ export class IngestMf {
 
   /** Inserts an active, approved warrant with one target and reloads the task table. */
   async addWarrant(w: WarrantInput): Promise<void> {
-    const now = Date.now();
     if (!this.destination) {
       this.destination = await insertDestination(this.ds, {
         transport: 'tls',
@@ -205,41 +250,13 @@ export class IngestMf {
       });
       if (this.lea) await this.app.get(DeliveryService).refresh();
     }
-    const target = w.target ?? ALICE;
-    const at = new Date().toISOString();
-    await this.ds.getRepository(WarrantEntity).save({
-      id: randomUUID(),
-      liid: w.liid,
-      authorityRef: 'court-1',
-      state: 'active',
-      validFrom: (w.validFrom ?? new Date(now - 60_000)).toISOString(),
-      validUntil: (w.validUntil ?? new Date(now + 3_600_000)).toISOString(),
-      deliveryMode: w.mode ?? 'keys',
-      nationalParameters: null,
-      createdBy: 'op',
-      activationRequestedBy: 'op',
-      approvedBy: 'sup',
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-      targets: [{ id: randomUUID(), kind: 'sip', value: target, normalized: target, xid: w.xid }],
-      destinations: [this.destination],
-    } as unknown as WarrantEntity);
+    await insertWarrant(this.ds, w, [this.destination]);
     await this.app.get(TaskRegistry).reload();
   }
 
   /** Opens an X2 connection as the NE (mutual TLS with the `ne` certificate). */
-  async connectX2(): Promise<tls.TLSSocket> {
-    const s = tls.connect({
-      host: '127.0.0.1',
-      port: this.x2Port,
-      servername: 'localhost',
-      ca: readFileSync(join(this.pkiDir, 'ca.crt')),
-      cert: readFileSync(join(this.pkiDir, 'ne.crt')),
-      key: readFileSync(join(this.pkiDir, 'ne.key')),
-    });
-    await new Promise<void>((r, j) => s.once('secureConnect', r).once('error', j));
-    return s;
+  connectX2(): Promise<tls.TLSSocket> {
+    return connectX2(this.pkiDir, this.x2Port);
   }
 
   /**
