@@ -429,13 +429,17 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
     const octets = workload.events.reduce((n, e) => n + e.pdu.length, 0);
     const raw = await rawPhase(o, lab, workload.events);
     const engines: EngineResult[] = [];
-    for (const engine of o.engines)
+    for (const [i, engine] of o.engines.entries())
       engines.push(
         await enginePhase(
           o,
           lab,
           engine,
-          workload,
+          // Fresh calls for each further engine: the lab KMS refuses a MIKEY-TICKET exchange it
+          // has already seen (replay guard), which left the second engine waiting for key IRIs.
+          i === 0 || !o.ticketCalls
+            ? workload
+            : await callWorkload(o.events, targets, o.ticketCalls, lab.world),
           targets,
           o.cpuProf ? join(resultsDir, 'profiles', `mf-${engine}-${stamp}.cpuprofile`) : undefined,
         ),
