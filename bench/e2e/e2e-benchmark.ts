@@ -159,6 +159,19 @@ async function startLab(o: E2eOptions): Promise<Lab> {
   if (!world) await writeDevPki(pki);
   const watch = new Map<string, number>();
   const latencies: number[] = [];
+  const lea = await startLea(pki, watch, latencies);
+  return { dir, pki, ...(world ? { world } : {}), lea, watch, latencies };
+}
+
+/**
+ * The bench's TLS LEA, one per engine: each engine's MF starts on an empty database, so its CINs
+ * and PS-PDU numbers start again, which an LEA that saw the previous engine counts as duplicates.
+ */
+async function startLea(
+  pki: string,
+  watch: Map<string, number>,
+  latencies: number[],
+): Promise<TlsLeaServer> {
   const lea = new TlsLeaServer({
     pkiDir: pki,
     keepRecords: false,
@@ -175,7 +188,7 @@ async function startLab(o: E2eOptions): Promise<Lab> {
     },
   });
   await lea.start();
-  return { dir, pki, ...(world ? { world } : {}), lea, watch, latencies };
+  return lea;
 }
 
 /** Phase 1: the same PDUs over the same TLS into the minimal framing server; best of N runs. */
@@ -236,6 +249,10 @@ async function enginePhase(
   profileFile: string | undefined,
 ): Promise<EngineResult> {
   const db = await database(engine);
+  if (lab.lea.recordCount > 0) {
+    await lab.lea.stop();
+    lab.lea = await startLea(lab.pki, lab.watch, lab.latencies);
+  }
   const { child, ready } = await BenchChild.start(childScript('mf-child'), {
     DATABASE_URL: db.url,
     MF_ROLES: 'ingest,delivery',
@@ -429,17 +446,13 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
     const octets = workload.events.reduce((n, e) => n + e.pdu.length, 0);
     const raw = await rawPhase(o, lab, workload.events);
     const engines: EngineResult[] = [];
-    for (const [i, engine] of o.engines.entries())
+    for (const engine of o.engines)
       engines.push(
         await enginePhase(
           o,
           lab,
           engine,
-          // Fresh calls for each further engine: the lab KMS refuses a MIKEY-TICKET exchange it
-          // has already seen (replay guard), which left the second engine waiting for key IRIs.
-          i === 0 || !o.ticketCalls
-            ? workload
-            : await callWorkload(o.events, targets, o.ticketCalls, lab.world),
+          workload,
           targets,
           o.cpuProf ? join(resultsDir, 'profiles', `mf-${engine}-${stamp}.cpuprofile`) : undefined,
         ),
