@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as tls from 'node:tls';
+import { connectX2 } from '../../test/support/x2-client';
 import type { BenchEvent } from './workload';
 
 /** Octets handed to a socket per write in burst mode. */
@@ -16,23 +15,8 @@ export class X2Sender {
   private constructor(private readonly sockets: tls.TLSSocket[]) {}
 
   static async connect(port: number, pkiDir: string, connections: number): Promise<X2Sender> {
-    const opts = {
-      host: '127.0.0.1',
-      port,
-      servername: 'localhost',
-      ca: readFileSync(join(pkiDir, 'ca.crt')),
-      cert: readFileSync(join(pkiDir, 'ne.crt')),
-      key: readFileSync(join(pkiDir, 'ne.key')),
-    };
     const sockets = await Promise.all(
-      Array.from(
-        { length: connections },
-        () =>
-          new Promise<tls.TLSSocket>((resolve, reject) => {
-            const s = tls.connect(opts);
-            s.once('secureConnect', () => resolve(s)).once('error', reject);
-          }),
-      ),
+      Array.from({ length: connections }, () => connectX2(pkiDir, port)),
     );
     for (const s of sockets) s.on('error', () => undefined);
     return new X2Sender(sockets);

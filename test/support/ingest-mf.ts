@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +21,7 @@ import { TaskRegistry } from '../../apps/mf/src/warrants/task-registry';
 import { DeliveryMode, WarrantEntity } from '../../apps/mf/src/warrants/warrant.entity';
 import { X2Listener } from '../../apps/mf/src/x2/x2-listener';
 import { FAST_DELIVERY } from './delivery-harness';
+import { connectX2 } from './x2-client';
 import { insertDestination } from './hi2';
 
 export const ALICE = 'sip:alice@ims.example';
@@ -143,20 +144,6 @@ export async function insertWarrant(
     targets: [{ id: randomUUID(), kind: 'sip', value: target, normalized: target, xid: w.xid }],
     destinations,
   } as unknown as WarrantEntity);
-}
-
-/** Opens an X2 connection as the NE to the MF at `port` (mutual TLS with the dev PKI's `ne` certificate). */
-export async function connectX2(pkiDir: string, port: number): Promise<tls.TLSSocket> {
-  const s = tls.connect({
-    host: '127.0.0.1',
-    port,
-    servername: 'localhost',
-    ca: readFileSync(join(pkiDir, 'ca.crt')),
-    cert: readFileSync(join(pkiDir, 'ne.crt')),
-    key: readFileSync(join(pkiDir, 'ne.key')),
-  });
-  await new Promise<void>((r, j) => s.once('secureConnect', r).once('error', j));
-  return s;
 }
 
 export interface IngestMfOptions {
