@@ -115,6 +115,23 @@ describe.each(ENGINES)('OutboxStore on $name', ({ name, make }) => {
     );
   });
 
+  it('reads the counters of the streams asked for, not every stream of their LIIDs', async () => {
+    const d = await insertDestination(ds, { transport: 'tls' });
+    const streams = Array.from({ length: 40 }, (_, i) => ({ liid: 'LIID-C', cin: 100 + i }));
+    await store.markDelivered(
+      d.id,
+      { seqs: [] },
+      new Map(streams.map((k, i) => [streamId(k), { key: k, next: i + 1 }])),
+    );
+    const asked = [streams[3], streams[7], { liid: 'LIID-C', cin: 999 }];
+    expect(await store.pduCounters(d.id, asked)).toEqual(
+      new Map([
+        [streamId(streams[3]), 4],
+        [streamId(streams[7]), 8],
+      ]),
+    );
+  });
+
   it('plans FTPS files with per-LIID file numbers, re-reads the plan, delivers by file', async () => {
     const d = await insertDestination(ds, { transport: 'ftps' });
     await enqueue(d.id, 'LIID-A', 0, 3);

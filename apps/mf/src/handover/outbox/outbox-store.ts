@@ -217,12 +217,16 @@ export class OutboxStore {
   pduCounters(destinationId: string, keys: readonly StreamKey[]): Promise<Map<string, number>> {
     return this.uow.run(async (em) => {
       const out = new Map<string, number>();
-      const liids = [...new Set(keys.map((k) => k.liid))];
-      for (const part of chunks(liids)) {
+      // By LIID and CIN of the streams asked for: a LIID alone selects every stream (call) it
+      // ever had, so the read grew with the calls delivered (found at 100 000 sessions).
+      for (const part of chunks(keys)) {
         const q = new SqlParams(engineOf(em));
+        const liids = [...new Set(part.map((k) => k.liid))];
+        const cins = [...new Set(part.map((k) => k.cin))];
         const r = await execSql(
           em,
-          `SELECT scope, liid, cin, value FROM hi2_counter WHERE destination_id = ${q.add(destinationId)} AND scope IN ('pdu', 'cc') AND liid IN (${q.list(part)})`,
+          `SELECT scope, liid, cin, value FROM hi2_counter WHERE destination_id = ${q.add(destinationId)} ` +
+            `AND scope IN ('pdu', 'cc') AND liid IN (${q.list(liids)}) AND cin IN (${q.list(cins)})`,
           q,
         );
         for (const row of r.records)
