@@ -369,16 +369,7 @@ async function sessionSteps(
   targets: ReturnType<typeof benchTargets>,
 ): Promise<SessionPoint[]> {
   const points: SessionPoint[] = [];
-  const first: ChildUsage = await child.usage();
-  points.push({
-    openSessions: first.extra?.openSessions ?? 0,
-    rssMb: round(first.rssBytes / MB),
-    heapUsedMb: round(first.heapUsedBytes / MB),
-    heapTotalMb: round(first.heapTotalBytes / MB),
-    externalMb: round(first.externalBytes / MB),
-    ...rssSplitMb(first),
-    eventsPerSecond: 0,
-  });
+  points.push(sessionPoint(await child.usage(), 0));
   if (!o.sessions) return points;
   const progress = bar('open sessions', o.sessions, 'INVITEs');
   const step = Math.ceil(o.sessions / o.sessionSteps);
@@ -398,26 +389,24 @@ async function sessionSteps(
     // RSS at rest with these sessions open: V8 gives back heap it grew for the burst only
     // after some idle time (memory reducer), so the step settles before it is measured.
     await new Promise((r) => setTimeout(r, o.settleSeconds * 1000));
-    const u = await child.usage();
-    points.push({
-      openSessions: u.extra?.openSessions ?? 0,
-      rssMb: round(u.rssBytes / MB),
-      heapUsedMb: round(u.heapUsedBytes / MB),
-      heapTotalMb: round(u.heapTotalBytes / MB),
-      externalMb: round(u.externalBytes / MB),
-      ...rssSplitMb(u),
-      eventsPerSecond: Math.round(invites.length / seconds),
-    });
+    points.push(sessionPoint(await child.usage(), Math.round(invites.length / seconds)));
   }
   progress.stop();
   return points;
 }
 
-function rssSplitMb(u: ChildUsage): Pick<SessionPoint, 'rssAnonMb' | 'rssFileMb' | 'rssShmemMb'> {
+/** One point of the sessions phase from the MF's usage (memory in MB). */
+function sessionPoint(u: ChildUsage, eventsPerSecond: number): SessionPoint {
   return {
+    openSessions: u.extra?.openSessions ?? 0,
+    rssMb: round(u.rssBytes / MB),
+    heapUsedMb: round(u.heapUsedBytes / MB),
+    heapTotalMb: round(u.heapTotalBytes / MB),
+    externalMb: round(u.externalBytes / MB),
     ...(u.rssAnonBytes !== undefined ? { rssAnonMb: round(u.rssAnonBytes / MB) } : {}),
     ...(u.rssFileBytes !== undefined ? { rssFileMb: round(u.rssFileBytes / MB) } : {}),
     ...(u.rssShmemBytes !== undefined ? { rssShmemMb: round(u.rssShmemBytes / MB) } : {}),
+    eventsPerSecond,
   };
 }
 

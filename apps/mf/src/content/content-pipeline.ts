@@ -14,6 +14,7 @@ import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { CcOutboxItem } from '../handover/outbox/outbox-writer';
+import { sessionKey } from '../interception/call-session';
 import type { KeyManagementStep } from '../keys/key-management-plan';
 import type { DbOutageRetry } from '../persistence/db-outage';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
@@ -84,7 +85,6 @@ class AuditBatch {
   }
 }
 
-const sessionKey = (liid: string, callId: string) => `${liid}\u0000${callId}`;
 const correlationKey = (xid: string, correlationId: string) => `${xid}\u0000${correlationId}`;
 
 /**

@@ -11,7 +11,7 @@ import type { DbOutageRetry } from '../persistence/db-outage';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
 import type { X2PduSink, X2Source } from '../x2/x2-connection';
-import { CallSession } from './call-session';
+import { CallSession, sessionKey } from './call-session';
 import { CallSessionStore } from './call-session-store';
 import { CounterBlock } from './counter-block';
 import { detached } from './detached-string';
@@ -296,7 +296,7 @@ export class InterceptionPipeline implements X2PduSink {
       ...(sip.identity.from.tag ? { fromTag: detached(sip.identity.from.tag) } : {}),
       ...(sip.identity.to.tag ? { toTag: detached(sip.identity.to.tag) } : {}),
     };
-    const key = `${liid}\u0000${callId}`;
+    const key = sessionKey(liid, callId);
     let session = out.sessions.get(key) ?? cloneSession(this.ports.sessions.get(liid, callId));
     let decision: IriDecision;
     if (session) {
