@@ -31,6 +31,22 @@ export class SqlParams {
   list(values: readonly unknown[]): string {
     return values.map((v) => this.add(v)).join(', ');
   }
+
+  /**
+   * Rows for `(a, b) IN (VALUES …)` (SQLite wants a subquery on the right of a row-value IN,
+   * SQLite §rowvalue 2.2): PostgreSQL types VALUES columns of bare parameters as text, so each
+   * placeholder gets its column type there (`types`, one per column).
+   */
+  valuesRows(rows: ReadonlyArray<readonly unknown[]>, types: readonly string[]): string {
+    return rows
+      .map(
+        (row) =>
+          `(${row
+            .map((v, i) => (this.engine === 'postgres' ? `${this.add(v)}::${types[i]}` : this.add(v)))
+            .join(', ')})`,
+      )
+      .join(', ');
+  }
 }
 
 /** BIGINT arrives as a string from node-postgres and as a number from better-sqlite3. */

@@ -11,8 +11,19 @@ import { AuditService } from '../../audit/audit.service';
 import { UnitOfWork } from '../../persistence/unit-of-work';
 import { LeaDestinationEntity } from '../lea-destination.entity';
 import { OutboxRow } from './outbox.entity';
-import { OutboxStore, streamId } from './outbox-store';
+import { OutboxStore, seqRuns, streamId } from './outbox-store';
 import { OutboxWriter } from './outbox-writer';
+
+describe('seqRuns', () => {
+  it('groups numbers into ascending runs of consecutive values, without repeats', () => {
+    expect(seqRuns([])).toEqual([]);
+    expect(seqRuns([3, 1, 2, 2, 7, 9, 8, 12])).toEqual([
+      [1, 3],
+      [7, 9],
+      [12, 12],
+    ]);
+  });
+});
 
 describe.each(ENGINES)('OutboxStore on $name', ({ name, make }) => {
   const pgOnly = name === 'PostgreSQL' ? it : it.skip;
@@ -110,6 +121,10 @@ describe.each(ENGINES)('OutboxStore on $name', ({ name, make }) => {
     expect(n).toBe(3);
     expect(await store.markDelivered(d.id, { seqs: [1] })).toBe(0); // already delivered
     expect((await store.pending(d.id, { limit: 10 })).map((r) => r.seq)).toEqual([4, 5]);
+    await enqueue(d.id, 'LIID-S1', 0, 5, 9); // seqs 6..10
+    // Runs with gaps and repeats: 5, 7..8, 10 delivered; 4, 6, 9 stay pending.
+    expect(await store.markDelivered(d.id, { seqs: [10, 7, 5, 8, 7] })).toBe(4);
+    expect((await store.pending(d.id, { limit: 10 })).map((r) => r.seq)).toEqual([4, 6, 9]);
     expect(await store.pduCounters(d.id, [key, { liid: 'other', cin: 1 }])).toEqual(
       new Map([[streamId(key), 3]]),
     );
