@@ -28,6 +28,8 @@ export interface E2eOptions {
   timeoutSeconds: number;
   cpuProf: boolean;
   engines: string[];
+  /** `--split`: the MF as two processes, ingest and delivery, on the same database. */
+  split: boolean;
 }
 
 export function e2eOptions(args: string[]): E2eOptions {
@@ -54,6 +56,7 @@ export function e2eOptions(args: string[]): E2eOptions {
     timeoutSeconds: num('timeout', 180),
     cpuProf: args.includes('--cpu-prof'),
     engines: list('engines', process.env.PG_URL ? 'sqlite,postgres' : 'sqlite'),
+    split: args.includes('--split'),
   };
 }
 
@@ -84,18 +87,24 @@ interface SessionPoint {
 
 interface EngineResult {
   engine: string;
+  deployment: 'one process' | 'ingest + delivery processes';
   throughput: {
     events: number;
     records: number;
     seconds: number;
     eventsPerSecond: number;
+    /** CPU of the MF: both processes with `--split`. */
     mfCpuSeconds: number;
     mfCpuMicrosPerEvent: number;
+    /** With `--split`: the delivery process's share of mfCpuSeconds. */
+    deliveryCpuSeconds?: number;
     timedOut: boolean;
   };
   latency: LatencyPoint[];
   sessions: SessionPoint[];
+  /** Of the MF process that ingests (and holds the sessions). */
   mfPeakRssMb: number;
+  deliveryPeakRssMb?: number;
   lea: { gaps: number; duplicates: number; rejected: number; errors: number };
 }
 
@@ -253,13 +262,11 @@ async function enginePhase(
     await lab.lea.stop();
     lab.lea = await startLea(lab.pki, lab.watch, lab.latencies);
   }
+  const common = { DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', PKI_DIR: lab.pki };
   const { child, ready } = await BenchChild.start(childScript('mf-child'), {
-    DATABASE_URL: db.url,
-    MF_ROLES: 'ingest,delivery',
-    HTTP_PORT: '0',
+    ...common,
+    MF_ROLES: o.split ? 'ingest' : 'ingest,delivery',
     X2_PORT: '0',
-    LOG_LEVEL: 'silent',
-    PKI_DIR: lab.pki,
     // The per-NE rate limit protects the MF in production; the benchmark measures capacity.
     X2_MAX_PDUS_PER_SECOND: '1000000',
     BENCH_LEA_PORT: String(lab.lea.port),
@@ -268,6 +275,9 @@ async function enginePhase(
       ? { XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: [lab.world.kms.urls.xk] }) }
       : {}),
   });
+  const delivery = o.split
+    ? (await BenchChild.start(childScript('mf-child'), { ...common, MF_ROLES: 'delivery' })).child
+    : undefined;
   const sender = await X2Sender.connect(Number(ready.x2Port), lab.pki, o.connections);
   const timeoutMs = o.timeoutSeconds * 1000;
   const received = () => lab.lea.recordCount;
@@ -282,6 +292,7 @@ async function enginePhase(
     const progress = bar(`MF ${engine} end to end`, workload.expectedRecords, 'IRIs');
     if (profileFile) await child.request('profile-start');
     const u0 = await child.usage();
+    const d0 = await delivery?.usage();
     base = received();
     const t0 = performance.now();
     await sender.burst(sender.streams(workload.events));
@@ -289,8 +300,10 @@ async function enginePhase(
     const seconds = (performance.now() - t0) / 1000;
     progress.stop();
     const u1 = await child.usage();
+    const d1 = await delivery?.usage();
     if (profileFile) await child.request('profile-stop', { file: profileFile });
-    const cpu = u1.cpuSeconds - u0.cpuSeconds;
+    const deliveryCpu = d0 && d1 ? d1.cpuSeconds - d0.cpuSeconds : undefined;
+    const cpu = u1.cpuSeconds - u0.cpuSeconds + (deliveryCpu ?? 0);
     const throughput = {
       events: workload.events.length,
       records: received() - base,
@@ -298,6 +311,7 @@ async function enginePhase(
       eventsPerSecond: Math.round(workload.events.length / seconds),
       mfCpuSeconds: round(cpu, 2),
       mfCpuMicrosPerEvent: Math.round((cpu * 1e6) / workload.events.length),
+      ...(deliveryCpu !== undefined ? { deliveryCpuSeconds: round(deliveryCpu, 2) } : {}),
       timedOut: !ok,
     };
 
@@ -306,13 +320,16 @@ async function enginePhase(
       latency.push(await latencyStep(o, lab, sender, targets, load));
     const sessions = await sessionSteps(o, lab, sender, child, targets);
     const final = await child.usage();
+    const finalDelivery = await delivery?.usage();
     const snap = lab.lea.read();
     return {
       engine,
+      deployment: o.split ? 'ingest + delivery processes' : 'one process',
       throughput,
       latency,
       sessions,
       mfPeakRssMb: round(final.peakRssBytes / MB),
+      ...(finalDelivery ? { deliveryPeakRssMb: round(finalDelivery.peakRssBytes / MB) } : {}),
       lea: {
         gaps: snap.gaps.length,
         duplicates: snap.duplicates.length,
@@ -322,6 +339,7 @@ async function enginePhase(
     };
   } finally {
     sender.close();
+    await delivery?.stop();
     await child.stop();
     await db.drop();
   }
@@ -513,7 +531,7 @@ function printSummary(
   console.table([
     { measurement: 'raw TLS + X2 framing (limit)', 'events/s': raw, 'vs raw': '1' },
     ...engines.map((e) => ({
-      measurement: `MF end to end (${e.engine})`,
+      measurement: `MF end to end (${e.engine}, ${e.deployment})`,
       'events/s': e.throughput.eventsPerSecond,
       'vs raw': `${(e.ratioToRaw * 100).toFixed(1)} %`,
       'MF CPU s': e.throughput.mfCpuSeconds,

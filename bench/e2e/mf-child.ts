@@ -1,8 +1,8 @@
 /**
  * The MF under test (child process, so that its CPU time and RSS are its own): the real MF
- * (bootstrap startMf) with the ingest and delivery roles on the database and PKI the parent
- * chose (environment), seeded with one LEA TLS destination and one active warrant per target
- * (delivery mode `keys`). Answers `usage` with its CPU seconds, RSS and open call sessions.
+ * (bootstrap startMf) with the roles (MF_ROLES), database and PKI the parent chose
+ * (environment). A process with the ingest role seeds one LEA TLS destination and one active
+ * warrant per target (delivery mode `keys`); a delivery-only process starts after it. Answers `usage` with its CPU seconds, RSS and open call sessions.
  */
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -36,6 +36,11 @@ let profiler: Session | undefined;
 async function start(): Promise<Record<string, unknown>> {
   const config = loadMfConfig(process.env);
   app = await startMf(config);
+  // A delivery-only process (`--split`): the ingest process has seeded the database.
+  if (!config.MF_ROLES.includes('ingest')) {
+    await app.get(DeliveryService).refresh();
+    return {};
+  }
   const ds = app.get(DataSource);
   const destination = await insertDestination(ds, {
     transport: 'tls',
@@ -71,7 +76,7 @@ async function start(): Promise<Record<string, unknown>> {
     { chunk: 100 },
   );
   await app.get(TaskRegistry).reload();
-  await app.get(DeliveryService).refresh();
+  if (config.MF_ROLES.includes('delivery')) await app.get(DeliveryService).refresh();
   return { x2Port: app.get<X2Listener>(X2_LISTENER).port };
 }
 

@@ -160,6 +160,7 @@ export const mfConfigSchema = z
 
     /** HI2 delivery (ARCHITECTURE.md §3.8, §4): outbox drain, FTPS files, TLS stream. */
     HI2_POLL_INTERVAL_MS: positiveInt.default(250),
+    HI2_WAKE_POLL_MS: positiveInt.default(5),
     HI2_BATCH_SIZE: positiveInt.default(500),
     HI2_FTPS_FILE_MAX_RECORDS: positiveInt.default(1000),
     HI2_FTPS_FILE_MAX_WAIT_MS: nonNegativeInt.default(1000),

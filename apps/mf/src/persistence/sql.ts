@@ -42,7 +42,9 @@ export class SqlParams {
       .map(
         (row) =>
           `(${row
-            .map((v, i) => (this.engine === 'postgres' ? `${this.add(v)}::${types[i]}` : this.add(v)))
+            .map((v, i) =>
+              this.engine === 'postgres' ? `${this.add(v)}::${types[i]}` : this.add(v),
+            )
             .join(', ')})`,
       )
       .join(', ');

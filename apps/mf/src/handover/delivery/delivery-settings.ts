@@ -9,6 +9,11 @@ export interface DeliverySettings {
   /** Owner name of destination leases: host, pid and a random suffix (unique per process). */
   instanceId: string;
   pollIntervalMs: number;
+  /**
+   * SQLite, delivery without ingest in this process: how often to look for commits of the
+   * ingest process (OutboxCommitWatch); absent when this process enqueues the rows itself.
+   */
+  sqliteWakePollMs?: number;
   batchSize: number;
   fileMaxRecords: number;
   fileMaxWaitMs: number;
@@ -35,6 +40,7 @@ export function deliverySettings(c: MfConfig): DeliverySettings {
     operatorId: c.OPERATOR_ID,
     instanceId: `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     pollIntervalMs: c.HI2_POLL_INTERVAL_MS,
+    ...(c.MF_ROLES.includes('ingest') ? {} : { sqliteWakePollMs: c.HI2_WAKE_POLL_MS }),
     batchSize: c.HI2_BATCH_SIZE,
     fileMaxRecords: c.HI2_FTPS_FILE_MAX_RECORDS,
     fileMaxWaitMs: c.HI2_FTPS_FILE_MAX_WAIT_MS,

@@ -6,10 +6,12 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
 } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { UnitOfWork } from '../../persistence/unit-of-work';
 import { SecretBox } from '../../security/secret-box';
 import { FtpsWorker } from '../ftps/ftps-worker';
 import { LeaDestinationEntity } from '../lea-destination.entity';
+import { OutboxCommitWatch } from '../outbox/outbox-commit-watch';
 import { OutboxStore } from '../outbox/outbox-store';
 import { OutboxWriter } from '../outbox/outbox-writer';
 import { TlsWorker } from '../tls/tls-worker';
@@ -25,7 +27,9 @@ const REFRESH_MS = 5000;
 /**
  * Runs HI2 delivery on an MF instance with the `delivery` role: one worker per enabled LEA
  * destination (FtpsWorker / TlsWorker, each draining only while it holds the destination's
- * lease), woken when a transaction commits outbox rows and otherwise polling. It also keeps the
+ * lease), woken when a transaction commits outbox rows — in this process (OutboxWriter), on
+ * PostgreSQL also in others, and on SQLite in the ingest process when this one only delivers
+ * (OutboxCommitWatch) — and otherwise polling. It also keeps the
  * backlog gauges, raises (and clears) the backlog alarm — an audit entry with outcome `alarm`
  * when a destination's waiting records pass HI2_BACKLOG_ALARM_THRESHOLD — and runs the
  * retention purge of delivered rows every HI2_PURGE_INTERVAL_MS.
@@ -38,6 +42,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   private readonly ctx: WorkerContext;
   private timers: NodeJS.Timeout[] = [];
   private unsubscribe?: () => void;
+  private watch?: OutboxCommitWatch;
   private refreshing?: Promise<void>;
   private backlogCheck: Promise<void> = Promise.resolve();
 
@@ -47,6 +52,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
     private readonly writer: OutboxWriter,
     private readonly uow: UnitOfWork,
     secrets: SecretBox,
+    private readonly ds: DataSource,
   ) {
     new PsPduBuilder(settings.psHeader); // refuses bad OPERATOR_ID / HI2_* header settings at start-up
     this.ctx = { store, settings, secrets, log: this.log };
@@ -55,6 +61,10 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh();
     this.unsubscribe = this.writer.onCommitted(() => this.wake());
+    if (this.uow.isPostgres || this.settings.sqliteWakePollMs) {
+      this.watch = new OutboxCommitWatch(this.ds, this.settings.sqliteWakePollMs ?? 0);
+      this.watch.start(() => this.wake());
+    }
     this.every(REFRESH_MS, () => this.refresh());
     this.every(REFRESH_MS, () => this.checkBacklog());
     this.every(this.settings.purgeIntervalMs, () => this.purge());
@@ -62,6 +72,7 @@ export class DeliveryService implements OnApplicationBootstrap, OnApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
+    await this.watch?.stop();
     this.timers.forEach(clearInterval);
     this.timers = [];
     await this.refreshing;

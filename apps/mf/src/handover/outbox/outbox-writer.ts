@@ -7,6 +7,7 @@ import {
   TransactionCommitEvent,
 } from 'typeorm';
 import { engineOf, execSql, isoNow, SqlParams, toNumber } from '../../persistence/sql';
+import { OUTBOX_CHANNEL } from './outbox-commit-watch';
 
 /** One IRI record to deliver to every LEA destination of its warrant. */
 export interface OutboxItem {
@@ -142,7 +143,12 @@ export class OutboxWriter implements EntitySubscriberInterface {
         q,
       );
     }
-    if (rows.length) em.queryRunner!.data[ENQUEUED] = true;
+    if (rows.length && !em.queryRunner!.data[ENQUEUED]) {
+      em.queryRunner!.data[ENQUEUED] = true;
+      // Delivery in other processes (OutboxCommitWatch): PostgreSQL delivers it at commit.
+      if (engine === 'postgres')
+        await execSql(em, `NOTIFY ${OUTBOX_CHANNEL}`, new SqlParams(engine));
+    }
     return rows.map(([p, d, seq]) => ({ destinationId: d, seq, liid: p.liid, iriType: p.iriType }));
   }
 
