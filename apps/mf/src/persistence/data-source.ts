@@ -6,6 +6,9 @@ export function isPostgresUrl(url: string): boolean {
   return /^postgres(ql)?:\/\//.test(url);
 }
 
+/** SQLite `synchronous` of every commit but those UnitOfWork runs with `syncCommit: false`. */
+export const SQLITE_SYNCHRONOUS = 'FULL';
+
 export interface DataSourceSettings {
   url: string;
   busyTimeoutMs?: number;
@@ -39,7 +42,7 @@ export function dataSourceOptions(s: DataSourceSettings): DataSourceOptions {
     database: s.url,
     enableWAL: true,
     prepareDatabase: (db: { pragma(source: string): unknown }) => {
-      db.pragma('synchronous = FULL');
+      db.pragma(`synchronous = ${SQLITE_SYNCHRONOUS}`);
     },
     timeout: s.busyTimeoutMs ?? 5000,
   };

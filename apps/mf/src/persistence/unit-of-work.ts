@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { SQLITE_SYNCHRONOUS } from './data-source';
 
 /**
  * Runs a function in one database transaction. Every write path of the MF goes through it so
@@ -22,9 +23,32 @@ export class UnitOfWork {
     return this.dataSource.options.type === 'postgres';
   }
 
-  run<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
-    if (!this.serialise) return this.dataSource.transaction(work);
-    const result = this.tail.then(() => this.dataSource.transaction(work));
+  /**
+   * `opts.syncCommit: false` — for bookkeeping whose loss is harmless (HI2 delivery
+   * confirmations: unconfirmed rows are sent again under the same numbers): the commit does
+   * not wait for the disk. PostgreSQL: `SET LOCAL synchronous_commit = off`; SQLite:
+   * `synchronous = NORMAL` for this transaction (WAL: written without fsync). A crash of the MF
+   * process loses nothing; a power loss (SQLite) or database server crash (PostgreSQL) may
+   * lose such transactions at the end of the log, never one before a synced commit — both
+   * logs are sequential (SQLite §pragma synchronous; PostgreSQL manual §30.4 Asynchronous Commit).
+   */
+  run<T>(work: (em: EntityManager) => Promise<T>, opts?: { syncCommit?: boolean }): Promise<T> {
+    const lazy = opts?.syncCommit === false;
+    if (!this.serialise) {
+      return this.dataSource.transaction(async (em) => {
+        if (lazy) await em.query('SET LOCAL synchronous_commit = off');
+        return work(em);
+      });
+    }
+    const result = this.tail.then(async () => {
+      if (!lazy) return this.dataSource.transaction(work);
+      await this.dataSource.query('PRAGMA synchronous = NORMAL');
+      try {
+        return await this.dataSource.transaction(work);
+      } finally {
+        await this.dataSource.query(`PRAGMA synchronous = ${SQLITE_SYNCHRONOUS}`);
+      }
+    });
     this.tail = result.catch(() => undefined);
     return result;
   }

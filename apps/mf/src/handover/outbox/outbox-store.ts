@@ -43,6 +43,8 @@ export interface Backlog {
 }
 
 const IN_CHUNK = 500;
+/** Delivery confirmations: committed without waiting for the disk (see markDelivered). */
+const NOT_SYNCED = { syncCommit: false } as const;
 
 /** A `pending` row read by `pending` as an OutboxRow (the same values the entity mapping gives). */
 function pendingRow(destinationId: string, row: Record<string, unknown>): OutboxRow {
@@ -254,6 +256,9 @@ export class OutboxStore {
   /**
    * Marks rows delivered (state `pending` only) and, for TLS, stores the next PS-PDU sequence
    * numbers of the streams they advanced — in one transaction. Returns the rows changed.
+   * Committed without waiting for the disk (UnitOfWork `syncCommit: false`): a confirmation lost
+   * in a power failure only means its rows are sent again — under the same PS-PDU numbers,
+   * since the counters are in the same transaction — or their FTPS file uploaded again.
    */
   markDelivered(
     destinationId: string,
@@ -286,7 +291,7 @@ export class OutboxStore {
       }
       if (pduNext) await this.setCounters(em, destinationId, [...pduNext.values()], now);
       return changed;
-    });
+    }, NOT_SYNCED);
   }
 
   /**
