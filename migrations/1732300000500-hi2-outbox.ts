@@ -8,7 +8,7 @@ import { MigrationInterface, QueryRunner, Table, TableForeignKey, TableIndex } f
  *   PS-PDU sequence per LIID and CIN (`pdu`), the FTPS file sequence per LIID (`file`).
  * - `hi2_delivery_lease`: which MF instance drains a destination, until when (one drainer per
  *   destination keeps the delivery order with several instances).
- * The payload is the record's BER in base64 (text on both engines; see OutboxRow).
+ * The payload is the record's BER in base64 text here; binary since Hi2OutboxBinaryPayload1732300110000.
  */
 export class Hi2Outbox1732300000500 implements MigrationInterface {
   name = 'Hi2Outbox1732300000500';

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
-import { createDataSource } from '../apps/mf/src/persistence/data-source';
+import { createDataSource, dataSourceOptions } from '../apps/mf/src/persistence/data-source';
+import { SqlParams } from '../apps/mf/src/persistence/sql';
 import { ENGINES, notePgSkipped } from '../test/support/databases';
 import { migrations } from './index';
 
@@ -54,4 +55,44 @@ describe.each(ENGINES)('migrations on $name', ({ make }) => {
     }
   });
 });
+describe.each(ENGINES)('Hi2OutboxBinaryPayload on $name', ({ make }) => {
+  it('turns base64 payloads into binary and back', async () => {
+    const db = await make();
+    const ber = Buffer.from([0xa1, 0x03, 0x80, 0x01, 0x00, 0xff, 0x0a, 0x0d]);
+    const before = new DataSource({
+      ...dataSourceOptions({ url: db.url }),
+      migrations: migrations.slice(0, -1),
+    });
+    await before.initialize();
+    const q = new SqlParams(db.engine);
+    const at = new Date().toISOString();
+    await before.runMigrations({ transaction: 'each' });
+    await before.query(
+      'INSERT INTO lea_destination (id, name, transport, host, port, settings, enabled, created_at, updated_at) ' +
+        `VALUES (${q.list(['d1', 'lea', 'tls', '127.0.0.1', 1, '{}', true, at, at])})`,
+      q.values,
+    );
+    const r = new SqlParams(db.engine);
+    await before.query(
+      'INSERT INTO hi2_outbox (destination_id, seq, liid, iri_type, created_at, payload) ' +
+        `VALUES (${r.list(['d1', 1, 'L1', 'BEGIN', at, ber.toString('base64')])})`,
+      r.values,
+    );
+    await before.destroy();
+    const ds = createDataSource({ url: db.url });
+    await ds.initialize();
+    try {
+      await ds.runMigrations({ transaction: 'each' });
+      const [row] = await ds.query<Array<{ payload: Buffer }>>('SELECT payload FROM hi2_outbox');
+      expect(Buffer.isBuffer(row.payload) && row.payload.equals(ber)).toBe(true);
+      await ds.undoLastMigration({ transaction: 'each' });
+      const [back] = await ds.query<Array<{ payload: string }>>('SELECT payload FROM hi2_outbox');
+      expect(back.payload).toBe(ber.toString('base64'));
+    } finally {
+      await ds.destroy();
+      await db.drop();
+    }
+  });
+});
+
 notePgSkipped();

@@ -260,13 +260,13 @@ export class IngestMf {
 
   /** The IRI records of a LIID in the outbox, decoded, in outbox order. */
   async records(liid: string): Promise<OutboxRecord[]> {
-    const raw: Array<{ cin: number | null; payload: string }> = await this.ds.query(
+    const raw: Array<{ cin: number | null; payload: Buffer }> = await this.ds.query(
       "SELECT cin, payload FROM hi2_outbox WHERE liid = ? AND iri_type <> 'CC' ORDER BY seq",
       [liid],
     );
     return raw.map((r) => ({
       cin: r.cin,
-      ...recordParts(decodeEpsIriContent(Buffer.from(r.payload, 'base64'))),
+      ...recordParts(decodeEpsIriContent(r.payload)),
     }));
   }
 

@@ -55,7 +55,7 @@ function pendingRow(destinationId: string, row: Record<string, unknown>): Outbox
     iriType: row.iri_type as OutboxRow['iriType'],
     cin: row.cin === null ? null : toNumber(row.cin),
     createdAt: String(row.created_at),
-    payload: Buffer.from(String(row.payload), 'base64'),
+    payload: row.payload as Buffer,
     state: 'pending' as const,
     attempts: toNumber(row.attempts),
     lastError: row.last_error as string | null,

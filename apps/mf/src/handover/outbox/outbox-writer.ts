@@ -134,7 +134,7 @@ export class OutboxWriter implements EntitySubscriberInterface {
         .slice(i, i + INSERT_CHUNK)
         .map(
           ([p, d, seq]) =>
-            `(${q.list([d, seq, p.liid, p.iriType, p.cin, p.createdAt, p.payload.toString('base64')])}, 'pending', 0)`,
+            `(${q.list([d, seq, p.liid, p.iriType, p.cin, p.createdAt, p.payload])}, 'pending', 0)`,
         );
       await execSql(
         em,

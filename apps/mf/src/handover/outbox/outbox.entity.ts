@@ -10,13 +10,15 @@ const bigintNumber: ValueTransformer = {
 };
 
 /**
- * The BER travels as base64 text: TypeORM has no binary column type that both the SQLite and
- * the PostgreSQL driver accept, and text keeps the table readable with plain SQL tools
- * (`… | base64 -d | dumpasn1 -`). Encoding costs about a microsecond per record.
+ * The BER is binary in the database (BLOB / bytea, migration Hi2OutboxBinaryPayload1732300110000)
+ * and both drivers return it as a Buffer. The column is declared `text` here only because
+ * TypeORM validates declared types per driver and has no binary type both accept; the MF never
+ * lets TypeORM create or synchronise the schema (migrations do), and `text` makes TypeORM pass
+ * a Buffer through unchanged in both directions.
  */
-const base64Buffer: ValueTransformer = {
-  to: (v: Buffer | undefined) => v?.toString('base64'),
-  from: (v: string) => Buffer.from(v, 'base64'),
+const binary: ValueTransformer = {
+  to: (v: Buffer | undefined) => v,
+  from: (v: Buffer) => v,
 };
 
 /** One row of `hi2_outbox`: one IRI record for one LEA destination (migration Hi2Outbox1732300000500). */
@@ -43,8 +45,8 @@ export class OutboxRow {
   @Column({ name: 'created_at', type: 'varchar', length: 32 })
   createdAt!: string;
 
-  /** BER of one EpsIRIContent (TS 33.108 B.9), or of one CCPayload (kind CC), stored as base64. */
-  @Column({ type: 'text', transformer: base64Buffer })
+  /** BER of one EpsIRIContent (TS 33.108 B.9), or of one CCPayload (kind CC). */
+  @Column({ type: 'text', transformer: binary })
   payload!: Buffer;
 
   @Column({ type: 'varchar', length: 10, default: 'pending' })
