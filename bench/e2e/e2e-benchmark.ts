@@ -98,6 +98,8 @@ interface EngineResult {
     mfCpuMicrosPerEvent: number;
     /** With `--split`: the delivery process's share of mfCpuSeconds. */
     deliveryCpuSeconds?: number;
+    /** The benchmark's own process (X2 sender and LEA) on the same cores. */
+    benchCpuSeconds: number;
     timedOut: boolean;
   };
   latency: LatencyPoint[];
@@ -294,10 +296,12 @@ async function enginePhase(
     const u0 = await child.usage();
     const d0 = await delivery?.usage();
     base = received();
+    const own0 = process.cpuUsage();
     const t0 = performance.now();
     await sender.burst(sender.streams(workload.events));
     const ok = await until(() => received() - base, workload.expectedRecords, timeoutMs, progress);
     const seconds = (performance.now() - t0) / 1000;
+    const own = process.cpuUsage(own0);
     progress.stop();
     const u1 = await child.usage();
     const d1 = await delivery?.usage();
@@ -312,6 +316,7 @@ async function enginePhase(
       mfCpuSeconds: round(cpu, 2),
       mfCpuMicrosPerEvent: Math.round((cpu * 1e6) / workload.events.length),
       ...(deliveryCpu !== undefined ? { deliveryCpuSeconds: round(deliveryCpu, 2) } : {}),
+      benchCpuSeconds: round((own.user + own.system) / 1e6, 2),
       timedOut: !ok,
     };
 
@@ -536,6 +541,7 @@ function printSummary(
       'vs raw': `${(e.ratioToRaw * 100).toFixed(1)} %`,
       'MF CPU s': e.throughput.mfCpuSeconds,
       'µs CPU/event': e.throughput.mfCpuMicrosPerEvent,
+      'bench CPU s': e.throughput.benchCpuSeconds,
       'peak RSS MB': e.mfPeakRssMb,
       [`p50/p95/p99 ms @${fixedLoad}/s`]: e.atFixedLoad
         ? `${e.atFixedLoad.p50Ms} / ${e.atFixedLoad.p95Ms} / ${e.atFixedLoad.p99Ms}`
