@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { asnArrayOf } from './asn1/tagging';
 import { Hi2EncodeError } from './errors';
 import {
   BothIriCcCorrelation,
@@ -255,7 +256,10 @@ export class IriBuilder {
       );
     }
     if (event.keys?.length)
-      p.mediaDecryptionInfo = new MediaDecryptionInfo(event.keys.map((k) => this.key(k)));
+      p.mediaDecryptionInfo = asnArrayOf(
+        MediaDecryptionInfo,
+        event.keys.map((k) => this.key(k)),
+      );
     if (event.mediaSecFailure)
       p.mediaSecFailureIndication = MediaSecFailureIndication.genericFailure;
     return p;
@@ -263,7 +267,8 @@ export class IriBuilder {
 
   private parties(parties: PartyInput[]): PartyInformationSet {
     if (parties.length > 10) throw new Hi2EncodeError('partyInformation', 'more than 10 parties');
-    return new PartyInformationSet(
+    return asnArrayOf(
+      PartyInformationSet,
       parties.map((party) => {
         if (!party.sipUri && !party.telUrl)
           throw new Hi2EncodeError('partyIdentity', 'needs sipUri or telUrl');
@@ -298,7 +303,7 @@ export class IriBuilder {
       const item = new ImsVoipCorrelationItem();
       item.imsIri = iri;
       item.imsCc = cc;
-      p.imsVoIP = new ImsVoipCorrelation([item]);
+      p.imsVoIP = asnArrayOf(ImsVoipCorrelation, [item]);
     }
     if (where !== 'imsVoIP') {
       p.correlation = new CorrelationValues();

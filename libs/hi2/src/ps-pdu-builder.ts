@@ -1,3 +1,4 @@
+import { asnArrayOf } from './asn1/tagging';
 import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { EpsIRIContent, IRIParameters } from './schema/eps-hi2-operations';
 import { LIID_MAX_OCTETS } from './schema/hi2-operations';
@@ -241,7 +242,7 @@ export class PsPduBuilder {
     const pdu = new PSPDU();
     pdu.pSHeader = this.header(options, parameters.lawfulInterceptionIdentifier);
     pdu.payload = new Payload();
-    pdu.payload.iRIPayloadSequence = new IRIPayloadSequence([payload]);
+    pdu.payload.iRIPayloadSequence = asnArrayOf(IRIPayloadSequence, [payload]);
     return pdu;
   }
 
@@ -274,7 +275,7 @@ export class PsPduBuilder {
       octets('lawfulInterceptionIdentifier', packet.liid, LIID_MAX_OCTETS),
     );
     pdu.payload = new Payload();
-    pdu.payload.cCPayloadSequence = new CCPayloadSequence([payload]);
+    pdu.payload.cCPayloadSequence = asnArrayOf(CCPayloadSequence, [payload]);
     return pdu;
   }
 
