@@ -88,10 +88,11 @@ function tlv(identifier: number, ...contents: Array<PendingTlv | Buffer>): Pendi
 
 /** Minimal two's-complement INTEGER contents of a non-negative safe integer (X.690 §8.3). */
 function integerOctets(n: number): Buffer {
-  const out: number[] = [];
-  for (let v = n; out.length === 0 || v > 0; v = Math.floor(v / 256)) out.unshift(v % 256);
-  if (out[0] & 0x80) out.unshift(0);
-  return Buffer.from(out);
+  let size = 1;
+  for (let v = n; v >= 0x80; v = Math.floor(v / 256)) size++; // room for a clear top bit
+  const out = Buffer.allocUnsafe(size);
+  for (let i = size - 1, v = n; i >= 0; i--, v = Math.floor(v / 256)) out[i] = v % 256;
+  return out;
 }
 
 function oidOctets(dotted: string): Buffer {
@@ -121,13 +122,19 @@ export interface EncodedRecordView {
   parameters: Buffer;
 }
 
+const UTC_TIME = /^\d{10}(\d{2})?Z$/;
+
 /** UTCTime `YYMMDDHHMM[SS]Z` (X.680 §47; years 50..99 are 19xx, as asn1js reads them). */
 function parseUtcTime(text: string): Date {
-  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text);
-  if (!m) throw new Hi2DecodeError('INVALID_VALUE', 'UTCTime is not YYMMDDHHMM[SS]Z');
-  const [, yy, mo, d, h, mi, s = '00'] = m;
-  const year = +yy >= 50 ? 1900 + +yy : 2000 + +yy;
-  return new Date(Date.UTC(year, +mo - 1, +d, +h, +mi, +s));
+  if (!UTC_TIME.test(text))
+    throw new Hi2DecodeError('INVALID_VALUE', 'UTCTime is not YYMMDDHHMM[SS]Z');
+  const two = (at: number): number =>
+    (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+  const yy = two(0);
+  const seconds = text.length === 13 ? two(10) : 0;
+  return new Date(
+    Date.UTC(yy >= 50 ? 1900 + yy : 2000 + yy, two(2) - 1, two(4), two(6), two(8), seconds),
+  );
 }
 
 /**

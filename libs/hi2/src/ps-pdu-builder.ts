@@ -1,4 +1,3 @@
-import { asnArrayOf } from './asn1/tagging';
 import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { EpsIRIContent, IRIParameters } from './schema/eps-hi2-operations';
 import { LIID_MAX_OCTETS } from './schema/hi2-operations';
@@ -242,7 +241,8 @@ export class PsPduBuilder {
     const pdu = new PSPDU();
     pdu.pSHeader = this.header(options, parameters.lawfulInterceptionIdentifier);
     pdu.payload = new Payload();
-    pdu.payload.iRIPayloadSequence = asnArrayOf(IRIPayloadSequence, [payload]);
+    pdu.payload.iRIPayloadSequence = new IRIPayloadSequence();
+    pdu.payload.iRIPayloadSequence[0] = payload; // by index: see IriBuilder
     return pdu;
   }
 
@@ -275,7 +275,8 @@ export class PsPduBuilder {
       octets('lawfulInterceptionIdentifier', packet.liid, LIID_MAX_OCTETS),
     );
     pdu.payload = new Payload();
-    pdu.payload.cCPayloadSequence = asnArrayOf(CCPayloadSequence, [payload]);
+    pdu.payload.cCPayloadSequence = new CCPayloadSequence();
+    pdu.payload.cCPayloadSequence[0] = payload; // by index: see IriBuilder
     return pdu;
   }
 

@@ -89,13 +89,17 @@ export class BackwardBuffer {
       total += lengths[i];
     }
     if (inOrder) return;
-    const copy = Buffer.from(this.buf.subarray(this.pos, this.pos + total));
-    const runs: Buffer[] = [];
-    for (let at = 0, i = 0; i < lengths.length; at += lengths[i], i++)
-      runs.push(copy.subarray(at, at + lengths[i]));
-    runs.sort((a, b) => Buffer.compare(a, b));
+    const copy = Buffer.allocUnsafe(total);
+    this.buf.copy(copy, 0, this.pos, this.pos + total);
+    const starts: number[] = [];
+    for (let at = 0, i = 0; i < lengths.length; at += lengths[i], i++) starts.push(at);
+    const order = starts.map((_, i) => i);
+    // source.compare(target, …) < 0 when the source range sorts first: run a against run b.
+    order.sort((a, b) =>
+      copy.compare(copy, starts[b], starts[b] + lengths[b], starts[a], starts[a] + lengths[a]),
+    );
     let at = this.pos;
-    for (const r of runs) at += r.copy(this.buf, at);
+    for (const i of order) at += copy.copy(this.buf, at, starts[i], starts[i] + lengths[i]);
   }
 
   /** The octets written, in a new buffer of their exact size. */

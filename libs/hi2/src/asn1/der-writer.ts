@@ -192,7 +192,9 @@ class SequenceWriter implements TypeWriter {
   write(value: unknown, out: BackwardBuffer, tag?: ContextTag): void {
     const record = value as Record<string, unknown>;
     const before = out.size;
-    for (const c of this.reversed) {
+    const components = this.reversed;
+    for (let i = 0; i < components.length; i++) {
+      const c = components[i];
       const v = record[c.property];
       if (v !== undefined) c.write(v, out);
     }

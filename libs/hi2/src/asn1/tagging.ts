@@ -96,16 +96,6 @@ export const Asn1SequenceOf = (
 export const Asn1SetOf = (item: ComponentType): ((target: new () => AsnArray<unknown>) => void) =>
   arrayDecorator('setOf', item);
 
-/**
- * A new `SEQUENCE OF` / `SET OF` value of class `type` holding `items`. Assigned by index: the
- * AsnArray constructor copies with `push`, which is about ten times slower on an Array subclass.
- */
-export function asnArrayOf<T, A extends AsnArray<T>>(type: new () => A, items: readonly T[]): A {
-  const array = new type();
-  for (let i = 0; i < items.length; i++) array[i] = items[i];
-  return array;
-}
-
 export interface ComponentOptions {
   optional?: boolean;
   repeated?: 'sequence' | 'set';
