@@ -1,3 +1,19 @@
+/** Storage kept between `BackwardBuffer.written` calls; none after a throw (the next allocates). */
+let spare: Buffer | undefined;
+const STORAGE_SIZE = 8 * 1024;
+/** Storage grown beyond this (a record with a very large SIP message) is not kept. */
+const STORAGE_KEPT_MAX = 256 * 1024;
+
+/** Where SET OF elements are put while they are reordered (grown when needed). */
+let sortSpace = new Uint8Array(1024);
+
+const singleOctetIds: Buffer[] = [];
+
+/** The identifier octets of a one-octet identifier (tag numbers 0..30, X.690 §8.1.2.2), shared. */
+export function identifierOctet(id: number): Buffer {
+  return (singleOctetIds[id] ??= Buffer.of(id));
+}
+
 /**
  * Octets written back to front, for DER in one pass: the contents of a TLV are written before
  * its identifier and length, so every length is known when it is written (X.690 §8.1.3 definite
@@ -9,8 +25,21 @@ export class BackwardBuffer {
   private buf: Buffer;
   private pos: number;
 
+  /**
+   * Runs `write` on a BackwardBuffer and returns the octets it wrote, in a buffer of their exact
+   * size. The working storage is kept for the next call (a nested call gets its own).
+   */
+  static written(write: (out: BackwardBuffer) => void): Buffer {
+    const out = new BackwardBuffer(spare ?? Buffer.allocUnsafe(STORAGE_SIZE));
+    spare = undefined;
+    write(out);
+    const octets = out.result();
+    if (out.buf.length <= STORAGE_KEPT_MAX) spare = out.buf;
+    return octets;
+  }
+
   /** Writes into `storage` (its old contents are overwritten), growing it when needed. */
-  constructor(storage: Buffer) {
+  private constructor(storage: Buffer) {
     this.buf = storage;
     this.pos = storage.length;
   }
@@ -18,11 +47,6 @@ export class BackwardBuffer {
   /** Octets written so far. */
   get size(): number {
     return this.buf.length - this.pos;
-  }
-
-  /** The current storage, for reuse by a later BackwardBuffer once `result` has been taken. */
-  get storage(): Buffer {
-    return this.buf;
   }
 
   /** Octets in front of those written so far. */
@@ -73,47 +97,108 @@ export class BackwardBuffer {
     this.pos = at;
   }
 
-  /**
-   * Reorders the runs written last, whose lengths are `lengths` from the front, in ascending
-   * order of their octets (Buffer.compare: the DER SET OF order, X.690 §11.6).
-   */
-  sortRuns(lengths: readonly number[]): void {
-    let total = 0;
-    let inOrder = true;
-    for (let i = 0; i < lengths.length; i++) {
-      const start = this.pos + total;
-      const end = start + lengths[i];
-      // Each run against the next, in place: runs already in order need no copy.
-      if (inOrder && i + 1 < lengths.length)
-        inOrder = this.buf.compare(this.buf, end, end + lengths[i + 1], start, end) <= 0;
-      total += lengths[i];
-    }
-    if (inOrder) return;
-    const copy = Buffer.allocUnsafe(total);
-    this.buf.copy(copy, 0, this.pos, this.pos + total);
-    const starts: number[] = [];
-    for (let at = 0, i = 0; i < lengths.length; at += lengths[i], i++) starts.push(at);
-    const order = starts.map((_, i) => i);
-    // source.compare(target, …) < 0 when the source range sorts first: run a against run b.
-    order.sort((a, b) =>
-      copy.compare(copy, starts[b], starts[b] + lengths[b], starts[a], starts[a] + lengths[a]),
-    );
-    let at = this.pos;
-    for (const i of order) at += copy.copy(this.buf, at, starts[i], starts[i] + lengths[i]);
+  /** The TLV `id` around what `contents` writes (several TLVs: the last one first). */
+  constructed(id: Uint8Array, contents: () => void): void {
+    const before = this.size;
+    contents();
+    this.header(id, this.size - before);
   }
 
-  /** The octets written, in a new buffer of their exact size. */
-  result(): Buffer {
+  /** The TLV `id` around the octets `contents`. */
+  tlv(id: Uint8Array, contents: Uint8Array): void {
+    this.octets(contents);
+    this.header(id, contents.length);
+  }
+
+  /** The TLV `id` around a non-negative INTEGER or ENUMERATED value (X.690 §8.3, §8.4). */
+  unsignedTlv(id: Uint8Array, n: number): void {
+    const before = this.size;
+    this.unsigned(n);
+    this.header(id, this.size - before);
+  }
+
+  /** The TLV `id` around a string of code points 0..255 (PrintableString, time types). */
+  latin1Tlv(id: Uint8Array, text: string): void {
+    this.latin1(text);
+    this.header(id, text.length);
+  }
+
+  /**
+   * Reorders the runs written last, whose lengths are `lengths` from the front, in ascending
+   * order of their octets, the shorter first when one is a prefix of the other (Buffer.compare:
+   * the DER SET OF order, X.690 §11.6). Insertion sort: sets are small.
+   */
+  sortRuns(lengths: readonly number[]): void {
+    const n = lengths.length;
+    const starts: number[] = [];
+    let total = 0;
+    let inOrder = true;
+    for (let i = 0; i < n; i++) {
+      starts.push(total);
+      total += lengths[i];
+      // Each run against the one before, in place: runs already in order need no copy.
+      if (i > 0 && inOrder) {
+        const previous = this.pos + starts[i - 1];
+        inOrder =
+          compareRuns(this.buf, previous, lengths[i - 1], this.pos + starts[i], lengths[i]) <= 0;
+      }
+    }
+    if (inOrder) return;
+    if (sortSpace.length < total) sortSpace = new Uint8Array(2 * total);
+    const runs = sortSpace;
+    runs.set(this.view(this.pos, total));
+    const order: number[] = [];
+    for (let i = 0; i < n; i++) {
+      let j = i;
+      for (; j > 0; j--) {
+        const k = order[j - 1];
+        if (compareRuns(runs, starts[k], lengths[k], starts[i], lengths[i]) <= 0) break;
+        order[j] = k;
+      }
+      order[j] = i;
+    }
+    let at = this.pos;
+    for (const i of order) {
+      this.buf.set(new Uint8Array(runs.buffer, starts[i], lengths[i]), at);
+      at += lengths[i];
+    }
+  }
+
+  private result(): Buffer {
     const out = Buffer.allocUnsafe(this.size);
-    this.buf.copy(out, 0, this.pos);
+    out.set(this.view(this.pos, this.size));
     return out;
+  }
+
+  /** A plain view of part of the storage (cheaper to make than a Buffer subarray). */
+  private view(start: number, length: number): Uint8Array {
+    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + start, length);
   }
 
   private grow(n: number): void {
     const used = this.size;
     const bigger = Buffer.allocUnsafe(Math.max(2 * this.buf.length, used + n + 64));
-    this.buf.copy(bigger, bigger.length - used, this.pos);
+    bigger.set(this.view(this.pos, used), bigger.length - used);
     this.pos = bigger.length - used;
     this.buf = bigger;
   }
+}
+
+/**
+ * Octet-wise comparison of two runs of `buf`, the shorter first when one is a prefix of the other
+ * (as Buffer.compare; in JS, cheaper for SET OF elements: they are short and differ early).
+ */
+function compareRuns(
+  buf: Uint8Array,
+  a: number,
+  aLength: number,
+  b: number,
+  bLength: number,
+): number {
+  const n = Math.min(aLength, bLength);
+  for (let i = 0; i < n; i++) {
+    const d = buf[a + i] - buf[b + i];
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
 }

@@ -7,7 +7,7 @@ import {
   IAsnConverter,
 } from '@peculiar/asn1-schema';
 import { Hi2EncodeError } from '../errors';
-import { BackwardBuffer } from './backward-buffer';
+import { BackwardBuffer, identifierOctet } from './backward-buffer';
 import {
   formatGeneralizedTimeUtc,
   formatUtcTime,
@@ -21,35 +21,16 @@ import { ComponentMeta, ComponentType, isSchemaClass, SchemaClass, typeMeta } fr
  * the same octets as asn1-schema's AsnSerializer followed by the SET OF sort (X.690 §10, §11.6),
  * without building an asn1js object tree. Each class's schema is walked once, into a writer that
  * keeps its components' identifier octets and their last-to-first order; a record is then written
- * back to front into one reused buffer (BackwardBuffer), so each length is known when it is
- * written, and copied out once at its exact size.
+ * back to front (BackwardBuffer), so each length is known when it is written, and copied out once
+ * at its exact size.
  *
  * X.690: identifier octets §8.1.2 (context class 0b10, constructed bit 0x20, tag numbers ≥ 31
  * in base-128 after 0x1F), definite lengths in the minimal form §10.1, IMPLICIT tags replace the
  * universal identifier (§8.14.3), EXPLICIT tags (CHOICE types, X.680 §31.2.7) wrap the whole TLV.
  */
 export function writeDer(value: object, type: SchemaClass): Buffer {
-  const out = new BackwardBuffer(takeStorage());
-  classWriter(type).write(value, out);
-  const der = out.result();
-  giveBackStorage(out.storage);
-  return der;
-}
-
-/** Storage kept between calls; a call that finds none (e.g. after a throw) allocates its own. */
-let spare: Buffer | undefined;
-const STORAGE_SIZE = 8 * 1024;
-/** Storage grown beyond this (a record with a very large SIP message) is not kept. */
-const STORAGE_KEPT_MAX = 256 * 1024;
-
-function takeStorage(): Buffer {
-  const storage = spare ?? Buffer.allocUnsafe(STORAGE_SIZE);
-  spare = undefined;
-  return storage;
-}
-
-function giveBackStorage(storage: Buffer): void {
-  if (storage.length <= STORAGE_KEPT_MAX) spare = storage;
+  const writer = classWriter(type);
+  return BackwardBuffer.written((out) => writer.write(value, out));
 }
 
 const CONTEXT = 0x80;
@@ -63,7 +44,7 @@ function identifier(tagClass: number, constructed: boolean, tag: number): Buffer
   const key = tag * 256 + first;
   let id = identifiers.get(key);
   if (id) return id;
-  if (tag < 31) id = Buffer.of(first | tag);
+  if (tag < 31) id = identifierOctet(first | tag);
   else {
     const digits = [tag & 0x7f];
     for (let t = tag >>> 7; t > 0; t >>>= 7) digits.unshift(0x80 | (t & 0x7f));
