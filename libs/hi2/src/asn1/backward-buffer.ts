@@ -27,14 +27,17 @@ export class BackwardBuffer {
 
   /**
    * Runs `write` on a BackwardBuffer and returns the octets it wrote, in a buffer of their exact
-   * size. The working storage is kept for the next call (a nested call gets its own).
+   * size. The working storage is cleared and kept for the next call (a nested call gets its own).
    */
   static written(write: (out: BackwardBuffer) => void): Buffer {
     const out = new BackwardBuffer(spare ?? Buffer.allocUnsafe(STORAGE_SIZE));
     spare = undefined;
     write(out);
     const octets = out.result();
-    if (out.buf.length <= STORAGE_KEPT_MAX) spare = out.buf;
+    if (out.buf.length <= STORAGE_KEPT_MAX) {
+      out.view(out.pos, out.size).fill(0); // records carry key material: none kept behind
+      spare = out.buf;
+    }
     return octets;
   }
 

@@ -60,6 +60,7 @@ export function formatUtcTime(date: Date): string {
   return two(date.getUTCFullYear() % 100) + digits + 'Z';
 }
 
+/** GeneralizedTime text of `date` in UTC, the DER way (as GeneralizedTimeUtc above). */
 export function formatGeneralizedTimeUtc(date: Date): string {
   const digits = monthToSecond(date);
   const year = String(date.getUTCFullYear()).padStart(4, '0');
