@@ -5,11 +5,13 @@
  * machine.
  */
 import { runE2eBenchmark } from './e2e/e2e-benchmark';
+import { runHi2Benchmark } from './hi2-benchmark';
 import { runParseBenchmark } from './parse-benchmark';
 import { runSrtpBenchmark } from './srtp-benchmark';
 
 const BENCHMARKS: Record<string, (args: string[]) => void | Promise<void>> = {
   e2e: runE2eBenchmark,
+  hi2: runHi2Benchmark,
   parse: runParseBenchmark,
   srtp: runSrtpBenchmark,
 };

@@ -1,5 +1,5 @@
 import { formatGeneralizedTimeUtc } from './asn1/converters';
-import { identifierOctet, pendingTlv, PendingTlv, serializeTlv } from './asn1/pending-tlv';
+import { BackwardBuffer, identifierOctet } from './asn1/backward-buffer';
 import { encodePsPdu } from './codec';
 import { Hi2DecodeError, Hi2EncodeError } from './errors';
 import { LIID_MAX_OCTETS } from './schema/hi2-operations';
@@ -81,18 +81,10 @@ function readTlv(buf: Buffer, offset: number, limit: number, what: string): Tlv 
   return { first, tagNumber, contentStart: pos, end };
 }
 
-/** A pending TLV with a single-octet identifier (tags 0..30) and a minimal definite length. */
-function tlv(identifier: number, ...contents: Array<PendingTlv | Buffer>): PendingTlv {
-  return pendingTlv(identifierOctet(identifier), contents);
-}
-
-/** Minimal two's-complement INTEGER contents of a non-negative safe integer (X.690 §8.3). */
-function integerOctets(n: number): Buffer {
-  const out: number[] = [];
-  for (let v = n; out.length === 0 || v > 0; v = Math.floor(v / 256)) out.unshift(v % 256);
-  if (out[0] & 0x80) out.unshift(0);
-  return Buffer.from(out);
-}
+/** Identifier octets of context tag [n], primitive / constructed (n ≤ 30: one octet). */
+const primitive = (n: number): Buffer => identifierOctet(CONTEXT_PRIMITIVE | n);
+const constructed = (n: number): Buffer => identifierOctet(CONTEXT_CONSTRUCTED | n);
+const SEQUENCE_ID = identifierOctet(SEQUENCE);
 
 function oidOctets(dotted: string): Buffer {
   const arcs = dotted.split('.').map(Number);
@@ -121,13 +113,19 @@ export interface EncodedRecordView {
   parameters: Buffer;
 }
 
+const UTC_TIME = /^\d{10}(\d{2})?Z$/;
+
 /** UTCTime `YYMMDDHHMM[SS]Z` (X.680 §47; years 50..99 are 19xx, as asn1js reads them). */
 function parseUtcTime(text: string): Date {
-  const m = /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(text);
-  if (!m) throw new Hi2DecodeError('INVALID_VALUE', 'UTCTime is not YYMMDDHHMM[SS]Z');
-  const [, yy, mo, d, h, mi, s = '00'] = m;
-  const year = +yy >= 50 ? 1900 + +yy : 2000 + +yy;
-  return new Date(Date.UTC(year, +mo - 1, +d, +h, +mi, +s));
+  if (!UTC_TIME.test(text))
+    throw new Hi2DecodeError('INVALID_VALUE', 'UTCTime is not YYMMDDHHMM[SS]Z');
+  const two = (at: number): number =>
+    (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+  const yy = two(0);
+  const seconds = text.length === 13 ? two(10) : 0;
+  return new Date(
+    Date.UTC(yy >= 50 ? 1900 + yy : 2000 + yy, two(2) - 1, two(4), two(6), two(8), seconds),
+  );
 }
 
 /**
@@ -263,7 +261,8 @@ export function viewPsPdu(ber: Buffer): PsPduView {
         'SCHEMA_MISMATCH',
         'IRIPayload: iRIType or ePSIRI parameters missing',
       );
-    records.push(serializeTlv(tlv(CONTEXT_CONSTRUCTED | type, parameters)));
+    const tag = constructed(type);
+    records.push(BackwardBuffer.written((out) => out.tlv(tag, parameters)));
     pos = item.end;
   }
   return { ...head, payload: { kind: 'iri', records } };
@@ -287,7 +286,11 @@ function unsignedAt(buf: Buffer, t: Tlv, what: string): number {
  */
 export function epsIriSequenceFromEncoded(records: Buffer[]): Buffer {
   for (const r of records) viewEncodedRecord(r);
-  return serializeTlv(tlv(SEQUENCE, ...records));
+  return BackwardBuffer.written((out) =>
+    out.constructed(SEQUENCE_ID, () => {
+      for (let i = records.length - 1; i >= 0; i--) out.octets(records[i]);
+    }),
+  );
 }
 
 const IRI_TYPE_BY_KIND: Record<RecordKind, number> = { BEGIN: 1, END: 2, CONTINUE: 3, REPORT: 4 };
@@ -315,28 +318,27 @@ export class EncodedPsPduWriter {
       this.networkElementId = Buffer.from(config.networkElementIdentifier, 'utf8');
   }
 
-  /** One PS-PDU carrying `recordBer` (an encoded EpsIRIContent). */
+  /**
+   * One PS-PDU carrying `recordBer` (an encoded EpsIRIContent). Written back to front
+   * (BackwardBuffer): the components of each SEQUENCE last to first.
+   */
   iri(recordBer: Buffer, options: PduOptions): Buffer {
     const view = viewEncodedRecord(recordBer);
-    const payload = tlv(
-      SEQUENCE,
-      tlv(CONTEXT_PRIMITIVE | 0, integerOctets(IRI_TYPE_BY_KIND[view.kind])),
-      ...(view.utcTime
-        ? [
-            tlv(
-              CONTEXT_PRIMITIVE | 1,
-              Buffer.from(formatGeneralizedTimeUtc(view.utcTime), 'latin1'),
-            ),
-          ]
-        : []),
-      tlv(CONTEXT_CONSTRUCTED | 2, this.epsIri(view.parameters)),
-    );
-    return serializeTlv(
-      tlv(
-        SEQUENCE,
-        this.header(view.liid, options),
-        tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 0, payload)),
-      ),
+    const header = this.header(view.liid, options);
+    return BackwardBuffer.written((out) =>
+      out.constructed(SEQUENCE_ID, () => {
+        // payload [2] { iRIPayloadSequence [0] { IRIPayload } }
+        out.constructed(constructed(2), () =>
+          out.constructed(constructed(0), () =>
+            out.constructed(SEQUENCE_ID, () => {
+              out.constructed(constructed(2), () => this.epsIri(out, view.parameters));
+              if (view.utcTime) out.latin1Tlv(primitive(1), formatGeneralizedTimeUtc(view.utcTime));
+              out.unsignedTlv(primitive(0), IRI_TYPE_BY_KIND[view.kind]);
+            }),
+          ),
+        );
+        header(out);
+      }),
     );
   }
 
@@ -346,12 +348,12 @@ export class EncodedPsPduWriter {
    * `encodePsPdu(PsPduBuilder.cc(...))` for the same packet (the spec checks this).
    */
   cc(liid: Buffer, ccPayloadBer: Buffer, options: CcPduOptions): Buffer {
-    return serializeTlv(
-      tlv(
-        SEQUENCE,
-        this.header(liid, options),
-        tlv(CONTEXT_CONSTRUCTED | 2, tlv(CONTEXT_CONSTRUCTED | 1, ccPayloadBer)),
-      ),
+    const header = this.header(liid, options);
+    return BackwardBuffer.written((out) =>
+      out.constructed(SEQUENCE_ID, () => {
+        out.constructed(constructed(2), () => out.tlv(constructed(1), ccPayloadBer));
+        header(out);
+      }),
     );
   }
 
@@ -361,43 +363,41 @@ export class EncodedPsPduWriter {
   }
 
   /** ePSIRI [15] (EXPLICIT: CHOICE) { iRI-EPS-Parameters [0] IRI-Parameters } — tag 15 fits one octet. */
-  private epsIri(parameters: Buffer): PendingTlv {
-    return tlv(CONTEXT_CONSTRUCTED | 15, tlv(CONTEXT_CONSTRUCTED | 0, parameters));
+  private epsIri(out: BackwardBuffer, parameters: Buffer): void {
+    out.constructed(constructed(15), () => out.tlv(constructed(0), parameters));
   }
 
-  private header(liid: Buffer, o: PduOptions): PendingTlv {
+  /** The PSHeader [1] writer, once its numbers are checked (before anything is written). */
+  private header(liid: Buffer, o: PduOptions): (out: BackwardBuffer) => void {
     const c = this.config;
     const now = o.timestamp ?? new Date();
     const ms = now.getTime();
-    const parts: PendingTlv[] = [
-      tlv(CONTEXT_PRIMITIVE | 0, this.domainId),
-      tlv(CONTEXT_PRIMITIVE | 1, liid),
-    ];
-    if (c.authorizationCountryCode)
-      parts.push(tlv(CONTEXT_PRIMITIVE | 2, Buffer.from(c.authorizationCountryCode, 'latin1')));
-    const network = [tlv(CONTEXT_PRIMITIVE | 0, this.operatorId)];
-    if (this.networkElementId) network.push(tlv(CONTEXT_PRIMITIVE | 1, this.networkElementId));
-    const commId = [tlv(CONTEXT_CONSTRUCTED | 0, ...network)];
-    if (o.cin !== undefined)
-      commId.push(tlv(CONTEXT_PRIMITIVE | 1, integerOctets(uint32('CIN', o.cin))));
-    if (c.deliveryCountryCode)
-      commId.push(tlv(CONTEXT_PRIMITIVE | 2, Buffer.from(c.deliveryCountryCode, 'latin1')));
-    parts.push(tlv(CONTEXT_CONSTRUCTED | 3, ...commId));
-    parts.push(
-      tlv(CONTEXT_PRIMITIVE | 4, integerOctets(uint32('sequenceNumber', o.sequenceNumber))),
-    );
-    parts.push(tlv(CONTEXT_PRIMITIVE | 5, Buffer.from(formatGeneralizedTimeUtc(now), 'latin1')));
-    if (c.interceptionPointID)
-      parts.push(tlv(CONTEXT_PRIMITIVE | 6, Buffer.from(c.interceptionPointID, 'latin1')));
-    parts.push(
-      tlv(
-        CONTEXT_CONSTRUCTED | 7,
-        tlv(CONTEXT_PRIMITIVE | 0, integerOctets(uint32('seconds', Math.floor(ms / 1000)))),
-        tlv(CONTEXT_PRIMITIVE | 1, integerOctets((ms % 1000) * 1000)),
-      ),
-    );
-    parts.push(tlv(CONTEXT_PRIMITIVE | 8, integerOctets(TimeStampQualifier.timeOfMediation)));
-    return tlv(CONTEXT_CONSTRUCTED | 1, ...parts);
+    const cin = o.cin === undefined ? undefined : uint32('CIN', o.cin);
+    const sequenceNumber = uint32('sequenceNumber', o.sequenceNumber);
+    const seconds = uint32('seconds', Math.floor(ms / 1000));
+    const time = formatGeneralizedTimeUtc(now);
+    return (out) =>
+      out.constructed(constructed(1), () => {
+        out.unsignedTlv(primitive(8), TimeStampQualifier.timeOfMediation);
+        out.constructed(constructed(7), () => {
+          out.unsignedTlv(primitive(1), (ms % 1000) * 1000);
+          out.unsignedTlv(primitive(0), seconds);
+        });
+        if (c.interceptionPointID) out.latin1Tlv(primitive(6), c.interceptionPointID);
+        out.latin1Tlv(primitive(5), time);
+        out.unsignedTlv(primitive(4), sequenceNumber);
+        out.constructed(constructed(3), () => {
+          if (c.deliveryCountryCode) out.latin1Tlv(primitive(2), c.deliveryCountryCode);
+          if (cin !== undefined) out.unsignedTlv(primitive(1), cin);
+          out.constructed(constructed(0), () => {
+            if (this.networkElementId) out.tlv(primitive(1), this.networkElementId);
+            out.tlv(primitive(0), this.operatorId);
+          });
+        });
+        if (c.authorizationCountryCode) out.latin1Tlv(primitive(2), c.authorizationCountryCode);
+        out.tlv(primitive(1), liid);
+        out.tlv(primitive(0), this.domainId);
+      });
   }
 }
 

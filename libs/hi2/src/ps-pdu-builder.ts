@@ -241,7 +241,8 @@ export class PsPduBuilder {
     const pdu = new PSPDU();
     pdu.pSHeader = this.header(options, parameters.lawfulInterceptionIdentifier);
     pdu.payload = new Payload();
-    pdu.payload.iRIPayloadSequence = new IRIPayloadSequence([payload]);
+    pdu.payload.iRIPayloadSequence = new IRIPayloadSequence();
+    pdu.payload.iRIPayloadSequence[0] = payload; // by index: see IriBuilder
     return pdu;
   }
 
@@ -274,7 +275,8 @@ export class PsPduBuilder {
       octets('lawfulInterceptionIdentifier', packet.liid, LIID_MAX_OCTETS),
     );
     pdu.payload = new Payload();
-    pdu.payload.cCPayloadSequence = new CCPayloadSequence([payload]);
+    pdu.payload.cCPayloadSequence = new CCPayloadSequence();
+    pdu.payload.cCPayloadSequence[0] = payload; // by index: see IriBuilder
     return pdu;
   }
 

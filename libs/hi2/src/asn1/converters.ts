@@ -36,11 +36,45 @@ export const GeneralizedTimeUtc: IAsnConverter<Date, asn1js.GeneralizedTime> = {
     }),
 };
 
+const two = (n: number): string => (n < 10 ? '0' : '') + n;
+
+/** `MMDDHHMMSS` of `date` in UTC, after checking it is a valid Date of the years 0..9999. */
+function monthToSecond(date: Date): string {
+  const year = date.getUTCFullYear();
+  if (!(year >= 0 && year <= 9999)) throw new RangeError('invalid Date or year outside 0..9999');
+  return (
+    two(date.getUTCMonth() + 1) +
+    two(date.getUTCDate()) +
+    two(date.getUTCHours()) +
+    two(date.getUTCMinutes()) +
+    two(date.getUTCSeconds())
+  );
+}
+
+/**
+ * UTCTime text of `date`, the DER way (X.690 §11.8): `YYMMDDhhmmssZ`, seconds always present,
+ * the fraction of a second dropped (UTCTime has none, X.680 §47.3).
+ */
+export function formatUtcTime(date: Date): string {
+  const digits = monthToSecond(date);
+  return two(date.getUTCFullYear() % 100) + digits + 'Z';
+}
+
+/** GeneralizedTime text of `date` in UTC, the DER way (as GeneralizedTimeUtc above). */
 export function formatGeneralizedTimeUtc(date: Date): string {
-  if (Number.isNaN(date.getTime())) throw new RangeError('invalid Date');
-  const iso = date.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-  const fraction = iso.slice(20, 23).replace(/0+$/, '');
-  return iso.slice(0, 19).replace(/[-:T]/g, '') + (fraction ? `.${fraction}` : '') + 'Z';
+  const digits = monthToSecond(date);
+  const year = String(date.getUTCFullYear()).padStart(4, '0');
+  const ms = date.getUTCMilliseconds();
+  // DER §11.7.3: no trailing zeros in the fraction, no fraction when it is zero.
+  const fraction =
+    ms === 0
+      ? ''
+      : ms % 100 === 0
+        ? `.${ms / 100}`
+        : ms % 10 === 0
+          ? `.${two(ms / 10)}`
+          : `.${String(ms).padStart(3, '0')}`;
+  return year + digits + fraction + 'Z';
 }
 
 export function parseGeneralizedTimeUtc(text: string): Date {

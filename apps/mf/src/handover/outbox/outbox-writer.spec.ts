@@ -1,4 +1,4 @@
-import { decodeEpsIriContent } from '@app/hi2';
+import { decodeEpsIriContent, recordParts } from '@app/hi2';
 import { DataSource } from 'typeorm';
 import {
   ENGINES,
@@ -120,7 +120,7 @@ describe.each(ENGINES)('OutboxWriter on $name', ({ make }) => {
     await Promise.all(others.map((o) => o.destroy()));
   });
 
-  it('refuses a record without destination, a bad CIN and bytes that are not a record', async () => {
+  it('refuses a record without destination, a bad CIN, bytes that are not a record and a record without LIID', async () => {
     await expect(
       uow.run((em) => writer.enqueue(em, { record: testRecord('L', 1), destinations: [] })),
     ).rejects.toThrow(OutboxError);
@@ -132,6 +132,11 @@ describe.each(ENGINES)('OutboxWriter on $name', ({ make }) => {
     await expect(
       uow.run((em) => writer.enqueue(em, { record: Buffer.from([0x30, 0]), destinations: [a.id] })),
     ).rejects.toThrow('not a [1]..[4] record');
+    const noLiid = decodeEpsIriContent(testRecord('L', 1));
+    recordParts(noLiid).parameters.lawfulInterceptionIdentifier = Buffer.alloc(0);
+    await expect(
+      uow.run((em) => writer.enqueue(em, { record: noLiid, destinations: [a.id] })),
+    ).rejects.toThrow('lawfulInterceptionIdentifier missing or out of size');
   });
 
   it('must run inside a transaction', async () => {

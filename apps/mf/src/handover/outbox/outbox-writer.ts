@@ -1,4 +1,11 @@
-import { EpsIRIContent, encodeEpsIriContent, IriRecordType, viewEncodedRecord } from '@app/hi2';
+import {
+  EpsIRIContent,
+  encodeEpsIriContent,
+  IriRecordType,
+  LIID_MAX_OCTETS,
+  recordParts,
+  viewEncodedRecord,
+} from '@app/hi2';
 import { Injectable } from '@nestjs/common';
 import {
   DataSource,
@@ -11,7 +18,10 @@ import { OUTBOX_CHANNEL } from './outbox-commit-watch';
 
 /** One IRI record to deliver to every LEA destination of its warrant. */
 export interface OutboxItem {
-  /** The record (encoded here) or its BER (one EpsIRIContent, e.g. from `encodeEpsIriContent`). */
+  /**
+   * The record (encoded here; its LIID and type are read from the object) or its BER (one
+   * EpsIRIContent, e.g. from `encodeEpsIriContent`; LIID and type are located in the octets).
+   */
   record: EpsIRIContent | Buffer;
   /** Ids of the warrant's LEA destinations (`lea_destination.id`); at least one. */
   destinations: readonly string[];
@@ -210,15 +220,33 @@ function prepareCc(item: CcOutboxItem): Prepared {
   };
 }
 
+/** The BER of an item's record, with the LIID and record type the outbox row is keyed by. */
+function encoded(record: EpsIRIContent | Buffer): {
+  payload: Buffer;
+  liid: Buffer;
+  kind: IriRecordType;
+} {
+  if (Buffer.isBuffer(record)) {
+    const view = viewEncodedRecord(record);
+    return { payload: record, liid: view.liid, kind: view.kind };
+  }
+  const payload = encodeEpsIriContent(record);
+  const { kind, parameters } = recordParts(record);
+  const liid = parameters.lawfulInterceptionIdentifier;
+  // The same check as viewEncodedRecord makes on octets (LawfulInterceptionIdentifier SIZE (1..25)).
+  if (liid.length < 1 || liid.length > LIID_MAX_OCTETS)
+    throw new OutboxError('lawfulInterceptionIdentifier missing or out of size');
+  return { payload, liid, kind };
+}
+
 function prepare(item: OutboxItem): Prepared {
-  const payload = Buffer.isBuffer(item.record) ? item.record : encodeEpsIriContent(item.record);
-  const view = viewEncodedRecord(payload);
+  const { payload, liid, kind } = encoded(item.record);
   const destinations = [...new Set(item.destinations)];
   if (!destinations.length) throw new OutboxError('an IRI record needs at least one destination');
   checkCin(item.cin);
   return {
-    liid: view.liid.toString('utf8'),
-    iriType: view.kind,
+    liid: liid.toString('utf8'),
+    iriType: kind,
     cin: item.cin ?? null,
     createdAt: isoNow(item.createdAt),
     payload,
