@@ -58,8 +58,8 @@ export class MediaSession {
   // Memory: one per open session, so the lists are replaced by copies of their exact length
   // (`concat`) rather than grown by `push` (room for 17 entries at the first), and those only a
   // session in mode `decrypted` fills are created with their first entry.
-  /** The X2 Correlation IDs (hex) of the session's PDUs: usually one. */
-  correlationIds: readonly string[] = NONE;
+  /** The X2 Correlation IDs (hex) of the session's PDUs: usually one, kept without a list. */
+  private correlation?: string | readonly string[];
   endpoints: readonly MediaEndpoint[] = NONE;
   keyState: KeyState = 'unknown';
   /** When the call ended (ms since epoch); trailing media still correlates by Correlation ID. */
@@ -85,11 +85,18 @@ export class MediaSession {
     return this.task.warrant.deliveryMode === 'decrypted';
   }
 
+  /** The X2 Correlation IDs (hex) of the session's PDUs. */
+  get correlationIds(): readonly string[] {
+    const c = this.correlation;
+    return c === undefined ? NONE : typeof c === 'string' ? [c] : c;
+  }
+
   /** Notes an X2 Correlation ID of the session; returns the string the session keeps. */
   addCorrelationId(id: string): string {
-    const known = this.correlationIds.find((c) => c === id);
+    const ids = this.correlationIds;
+    const known = ids.find((c) => c === id);
     if (known !== undefined) return known;
-    this.correlationIds = this.correlationIds.concat(id);
+    this.correlation = ids.length ? ids.concat(id) : id;
     return id;
   }
 

@@ -119,11 +119,11 @@ export class TlsWorker extends DestinationWorker {
       try {
         // CC rows hold one CCPayload (HI3, TS 102 232-1 + 102 232-5 IPMMCC) with the session's CIN.
         pdu = key.cc
-          ? this.writer.cc(Buffer.from(row.liid, 'utf8'), Buffer.from(row.payload), {
+          ? this.writer.cc(Buffer.from(row.liid, 'utf8'), row.payload, {
               sequenceNumber: pduSeq,
               cin: row.cin ?? 0,
             })
-          : this.writer.iri(Buffer.from(row.payload), {
+          : this.writer.iri(row.payload, {
               sequenceNumber: pduSeq,
               cin: row.cin ?? undefined,
             });
