@@ -1,5 +1,6 @@
 import { decodeEpsIriContent } from '@app/hi2';
 import { ENGINES, notePgSkipped } from './support/databases';
+import { OutboxStore } from '../apps/mf/src/handover/outbox/outbox-store';
 import { DeliveryHarness } from './support/delivery-harness';
 import { testRecord } from './support/hi2';
 import { b64, expectContinuousStreams, perLiid } from './support/received';
@@ -120,5 +121,37 @@ describe.each(ENGINES)('HI2 delivery to lab LEAs on $name', ({ make }) => {
     expect(actions).toContain(`hi2.backlog.cleared:lea_destination:${h.tlsDestination!.id}`);
     expect(audit.find((a) => a.action === 'hi2.backlog.alarm')?.outcome).toBe('alarm');
   }, 45_000);
+
+  it('numbers a stream on from its stored counter once the TLS worker let it go', async () => {
+    // The worker keeps no number for a stream whose counter is stored and that has nothing in
+    // flight (else it kept one per call ever delivered): the next record reads it again.
+    const read = jest.spyOn(h.app.get(OutboxStore), 'pduCounters');
+    const cins = [300, 301, 302];
+    const tls = h.tlsDestination!.id;
+    const send = async (n: number) => {
+      await h.enqueue(
+        cins.map((cin) => ({
+          record: testRecord('LIID-LATER', n * 1000 + cin),
+          destinations: [tls],
+          cin,
+        })),
+      );
+      await h.until('delivered', async () =>
+        (await h.rows(tls)).every((r) => r.state === 'delivered'),
+      );
+    };
+    await send(1);
+    read.mockClear();
+    await send(2);
+    const reread = read.mock.calls.flatMap(([, keys]) => keys.map((k) => k.cin));
+    expect(reread).toEqual(expect.arrayContaining(cins));
+    read.mockRestore();
+    const received = h.tls!.read();
+    for (const cin of cins)
+      expect(
+        received.records.filter((r) => r.liid === 'LIID-LATER' && r.cin === cin).map((r) => r.seq),
+      ).toEqual([0, 1]);
+    expectContinuousStreams(received);
+  }, 30_000);
 });
 notePgSkipped();

@@ -1,6 +1,6 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { SingleBar } from 'cli-progress';
 import { writeDevPki } from '@app/pki';
@@ -243,6 +243,20 @@ async function rawPhase(o: E2eOptions, lab: Lab, events: BenchEvent[]) {
   }
 }
 
+/**
+ * The Node options the MF runs with where it is deployed: `config.mfNodeArgs` of package.json,
+ * which `npm start` passes to node, so that the benchmark measures the MF as started there.
+ */
+function mfNodeArgs(): string[] {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (!existsSync(file)) continue;
+    const pkg = JSON.parse(readFileSync(file, 'utf8')) as { config?: { mfNodeArgs?: string } };
+    return (pkg.config?.mfNodeArgs ?? '').split(/\s+/).filter(Boolean);
+  }
+  return [];
+}
+
 async function database(engine: string): Promise<TempDatabase> {
   if (engine === 'sqlite') return tempSqlite();
   if (engine === 'postgres' && process.env.PG_URL) return tempPgSchema(process.env.PG_URL);
@@ -265,20 +279,30 @@ async function enginePhase(
     lab.lea = await startLea(lab.pki, lab.watch, lab.latencies);
   }
   const common = { DATABASE_URL: db.url, HTTP_PORT: '0', LOG_LEVEL: 'silent', PKI_DIR: lab.pki };
-  const { child, ready } = await BenchChild.start(childScript('mf-child'), {
-    ...common,
-    MF_ROLES: o.split ? 'ingest' : 'ingest,delivery',
-    X2_PORT: '0',
-    // The per-NE rate limit protects the MF in production; the benchmark measures capacity.
-    X2_MAX_PDUS_PER_SECOND: '1000000',
-    BENCH_LEA_PORT: String(lab.lea.port),
-    BENCH_TARGETS: JSON.stringify(targets),
-    ...(lab.world
-      ? { XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: [lab.world.kms.urls.xk] }) }
-      : {}),
-  });
+  const { child, ready } = await BenchChild.start(
+    childScript('mf-child'),
+    {
+      ...common,
+      MF_ROLES: o.split ? 'ingest' : 'ingest,delivery',
+      X2_PORT: '0',
+      // The per-NE rate limit protects the MF in production; the benchmark measures capacity.
+      X2_MAX_PDUS_PER_SECOND: '1000000',
+      BENCH_LEA_PORT: String(lab.lea.port),
+      BENCH_TARGETS: JSON.stringify(targets),
+      ...(lab.world
+        ? { XK_KMS_ROUTES: JSON.stringify({ [HOME_KMS]: [lab.world.kms.urls.xk] }) }
+        : {}),
+    },
+    mfNodeArgs(),
+  );
   const delivery = o.split
-    ? (await BenchChild.start(childScript('mf-child'), { ...common, MF_ROLES: 'delivery' })).child
+    ? (
+        await BenchChild.start(
+          childScript('mf-child'),
+          { ...common, MF_ROLES: 'delivery' },
+          mfNodeArgs(),
+        )
+      ).child
     : undefined;
   const sender = await X2Sender.connect(Number(ready.x2Port), lab.pki, o.connections);
   const timeoutMs = o.timeoutSeconds * 1000;
@@ -447,7 +471,7 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
   mkdirSync(join(resultsDir, 'profiles'), { recursive: true });
   const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, node ${process.version}`;
   console.log(`MF end-to-end benchmark — ${machine}`);
-  console.log(`options: ${JSON.stringify(o)}`);
+  console.log(`options: ${JSON.stringify(o)}; MF node options: ${mfNodeArgs().join(' ')}`);
   const lab = await startLab(o);
   try {
     const targets = benchTargets(o.targets, o.ticketCalls > 0);
@@ -474,6 +498,7 @@ export async function runE2eBenchmark(args: string[]): Promise<void> {
       machine,
       note: 'provisional unless stated otherwise: the machine is shared with other jobs',
       options: o,
+      mfNodeArgs: mfNodeArgs(),
       workload: {
         events: workload.events.length,
         calls: workload.calls,

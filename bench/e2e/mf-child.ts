@@ -100,7 +100,7 @@ serveParent(
     },
     usage: async () => {
       const sessions = (await interceptionMetrics.openSessions.get()).values[0]?.value ?? 0;
-      return { ...ownUsage({ openSessions: sessions }) };
+      return { ...(await ownUsage({ openSessions: sessions })) };
     },
   },
   async () => {

@@ -49,7 +49,7 @@ serveParent(
       expected = Number(m.count);
       return Promise.resolve({});
     },
-    usage: () => Promise.resolve({ ...ownUsage() }),
+    usage: async () => ({ ...(await ownUsage()) }),
   },
   () => new Promise<void>((r) => server.close(() => r())),
 );

@@ -14,7 +14,7 @@ import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service';
 import type { AuditRecord } from '../audit/audit-chain';
 import type { CcOutboxItem } from '../handover/outbox/outbox-writer';
-import { sessionKey } from '../interception/call-session';
+import { KeyPairMap } from '../interception/key-pair-map';
 import type { KeyManagementStep } from '../keys/key-management-plan';
 import type { DbOutageRetry } from '../persistence/db-outage';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
@@ -85,8 +85,6 @@ class AuditBatch {
   }
 }
 
-const correlationKey = (xid: string, correlationId: string) => `${xid}\u0000${correlationId}`;
-
 /**
  * The content path (issue 9): X3 PDUs (TS 103 221-2 PDU type 2; payload formats RTP packet,
  * IPv4/IPv6 packet with UDP/RTP, unwrapped by libs/x2) → session → SRTP decryption (libs/srtp) →
@@ -111,8 +109,10 @@ const correlationKey = (xid: string, correlationId: string) => `${xid}\u0000${co
  * - RTCP goes as received (SRTCP is not decrypted).
  */
 export class ContentPipeline implements X2PduSink {
-  private readonly sessions = new Map<string, MediaSession>();
-  private readonly byCorrelation = new Map<string, MediaSession>();
+  /** By LIID and Call-ID. */
+  private readonly sessions = new KeyPairMap<MediaSession>();
+  /** By XID and Correlation ID. */
+  private readonly byCorrelation = new KeyPairMap<MediaSession>();
   private held: X3Packet[] = [];
   private heldBytes = 0;
   private running: Promise<void> = Promise.resolve();
@@ -146,16 +146,13 @@ export class ContentPipeline implements X2PduSink {
   /** Session facts from the interception pipeline (after their X2 event committed). */
   observe(observations: readonly MediaObservation[]): Promise<void> {
     for (const o of observations) {
-      const key = sessionKey(o.task.warrant.liid, o.callId);
-      let s = this.sessions.get(key);
+      let s = this.sessions.get(o.task.warrant.liid, o.callId);
       if (!s) {
         s = new MediaSession(o.task, o.callId, o.cin, o.xid);
-        this.sessions.set(key, s);
+        this.sessions.set(s.liid, s.callId, s);
       }
-      if (o.correlationId !== undefined) {
-        s.correlationIds.add(o.correlationId);
-        this.byCorrelation.set(correlationKey(o.xid, o.correlationId), s);
-      }
+      if (o.correlationId !== undefined)
+        this.byCorrelation.set(o.xid, s.addCorrelationId(o.correlationId), s);
       if (o.sdp) s.addSdp(o.sdp, o.steps ?? []);
       if (o.closed) s.endedAt ??= Date.now();
     }
@@ -164,11 +161,11 @@ export class ContentPipeline implements X2PduSink {
 
   /** Keys from Xk for a session in mode `decrypted` (KeyRetrieval). */
   keysKept(liid: string, callId: string, keys: readonly CryptoSessionKeys[]): Promise<void> {
-    const s = this.sessions.get(sessionKey(liid, callId));
+    const s = this.sessions.get(liid, callId);
     if (!s) return Promise.resolve();
     s.addTicketKeys(keys);
     return this.enqueue((out) => {
-      for (const u of s.unusableKeys.splice(0))
+      for (const u of s.takeUnusableKeys())
         out.audits.add('x3.keys.unusable', 'failure', `cin/${s.cin}`, s.liid, { reason: u });
       this.retryHeld(out);
     }).catch(commitFailed);
@@ -176,7 +173,7 @@ export class ContentPipeline implements X2PduSink {
 
   /** The key request of a session failed: its held media goes as received. */
   keysFailed(liid: string, callId: string): Promise<void> {
-    this.sessions.get(sessionKey(liid, callId))?.keysFailed();
+    this.sessions.get(liid, callId)?.keysFailed();
     return this.enqueue((out) => this.retryHeld(out)).catch(commitFailed);
   }
 
@@ -288,7 +285,7 @@ export class ContentPipeline implements X2PduSink {
   }
 
   private correlate(p: X3Packet): MediaSession | undefined {
-    const direct = this.byCorrelation.get(correlationKey(p.xid, p.correlationId));
+    const direct = this.byCorrelation.get(p.xid, p.correlationId);
     if (direct) return direct;
     const flow = p.media.flow;
     if (!flow) return undefined;
@@ -364,11 +361,11 @@ export class ContentPipeline implements X2PduSink {
    */
   private evictEnded(): void {
     const before = Date.now() - this.ports.pending.maxMs;
-    for (const [k, s] of this.sessions) {
+    for (const s of this.sessions.values()) {
       if (s.endedAt === undefined || s.endedAt > before) continue;
       if (this.held.some((p) => this.correlate(p) === s)) continue;
-      this.sessions.delete(k);
-      for (const c of s.correlationIds) this.byCorrelation.delete(correlationKey(s.xid, c));
+      this.sessions.delete(s.liid, s.callId);
+      for (const c of s.correlationIds) this.byCorrelation.delete(s.xid, c);
     }
   }
 }

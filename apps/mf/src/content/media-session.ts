@@ -37,6 +37,9 @@ export type Unprotected =
   | { kind: 'clear'; rtp: Buffer; mediaIndex?: number }
   | { kind: 'unauthenticated'; failure: string; ssrc?: number; sequenceNumber?: number };
 
+/** The empty list all sessions share (frozen: lists are replaced, never changed in place). */
+const NONE: readonly never[] = Object.freeze([]);
+
 /** SRTP profile assumed for MIKEY-TICKET keys (the SRTP policy payload is not read; README). */
 const MIKEY_DEFAULT_SUITE = 'AES_CM_128_HMAC_SHA1_80';
 
@@ -52,14 +55,18 @@ const MIKEY_DEFAULT_SUITE = 'AES_CM_128_HMAC_SHA1_80';
  * authenticate is flagged, never re-bound.
  */
 export class MediaSession {
-  readonly correlationIds = new Set<string>();
-  readonly endpoints: MediaEndpoint[] = [];
+  // Memory: one per open session, so the lists are replaced by copies of their exact length
+  // (`concat`) rather than grown by `push` (room for 17 entries at the first), and those only a
+  // session in mode `decrypted` fills are created with their first entry.
+  /** The X2 Correlation IDs (hex) of the session's PDUs: usually one, kept without a list. */
+  private correlation?: string | readonly string[];
+  endpoints: readonly MediaEndpoint[] = NONE;
   keyState: KeyState = 'unknown';
   /** When the call ended (ms since epoch); trailing media still correlates by Correlation ID. */
   endedAt?: number;
   /** Keys dropped because their suite or form is not supported (counted by the caller). */
-  readonly unusableKeys: string[] = [];
-  private readonly candidates: KeyCandidate[] = [];
+  private unusableKeys?: string[];
+  private candidates?: KeyCandidate[];
   /** SSRC → the candidate that authenticated it; created with the first decrypted packet. */
   private bySsrc?: Map<number, KeyCandidate>;
 
@@ -78,13 +85,36 @@ export class MediaSession {
     return this.task.warrant.deliveryMode === 'decrypted';
   }
 
+  /** The X2 Correlation IDs (hex) of the session's PDUs. */
+  get correlationIds(): readonly string[] {
+    const c = this.correlation;
+    return c === undefined ? NONE : typeof c === 'string' ? [c] : c;
+  }
+
+  /** Notes an X2 Correlation ID of the session; returns the string the session keeps. */
+  addCorrelationId(id: string): string {
+    const ids = this.correlationIds;
+    const known = ids.find((c) => c === id);
+    if (known !== undefined) return known;
+    this.correlation = ids.length ? ids.concat(id) : id;
+    return id;
+  }
+
+  /** Takes the keys dropped since the last call (for the caller to count and audit). */
+  takeUnusableKeys(): string[] {
+    const taken = this.unusableKeys ?? [];
+    this.unusableKeys = undefined;
+    return taken;
+  }
+
   /** Takes in one side's SDP and the key-management steps planned for it. */
   addSdp(sdp: SessionDescription, steps: readonly KeyManagementStep[]): void {
+    const added: MediaEndpoint[] = [];
     for (const m of sdp.media) {
       const address = m.connection?.address;
       if (!address || m.port === 0) continue;
       const endpoint = { address: detached(address), port: m.port, mediaIndex: m.index };
-      this.endpoints.push(endpoint);
+      added.push(endpoint);
       for (const c of m.crypto) {
         for (const k of c.keys) {
           if (!k.masterKey || !k.masterSalt) continue;
@@ -101,8 +131,9 @@ export class MediaSession {
         }
       }
     }
+    if (added.length) this.endpoints = this.endpoints.concat(added);
     const kinds = new Set(steps.map((s) => s.kind));
-    if (this.candidates.length) this.keyState = 'ready';
+    if (this.candidates) this.keyState = 'ready';
     else if (kinds.has('ticket')) this.keyState = 'awaiting';
     else if (kinds.has('undecryptable')) this.keyState = 'failed';
     else if (!kinds.size && this.keyState === 'unknown') this.keyState = 'plain';
@@ -112,12 +143,12 @@ export class MediaSession {
   addTicketKeys(keys: readonly CryptoSessionKeys[]): void {
     for (const k of keys) {
       if (!k.masterSalt) {
-        this.unusableKeys.push(`csId ${String(k.csId)}: no master salt`);
+        (this.unusableKeys ??= []).push(`csId ${String(k.csId)}: no master salt`);
         continue;
       }
       this.addCandidate(MIKEY_DEFAULT_SUITE, { key: k.masterKey, salt: k.masterSalt });
     }
-    this.keyState = this.candidates.length ? 'ready' : 'failed';
+    this.keyState = this.candidates ? 'ready' : 'failed';
   }
 
   keysFailed(): void {
@@ -160,12 +191,13 @@ export class MediaSession {
   }
 
   private ordered(flow: UdpFlow | undefined): KeyCandidate[] {
+    const all = this.candidates ?? [];
     const fromHere = (c: KeyCandidate) =>
       !!flow &&
       !!c.endpoint &&
       c.endpoint.address === flow.sourceAddress &&
       c.endpoint.port === flow.sourcePort;
-    return [...this.candidates.filter(fromHere), ...this.candidates.filter((c) => !fromHere(c))];
+    return [...all.filter(fromHere), ...all.filter((c) => !fromHere(c))];
   }
 
   private addCandidate(
@@ -183,10 +215,10 @@ export class MediaSession {
         // SDES KDR=n means the rate 2^n (RFC 4568 §6.3.1); absent means 0 (derive once).
         ...(kdrExponent !== undefined ? { keyDerivationRate: 2 ** kdrExponent } : {}),
       });
-      this.candidates.push({ receiver, ...(endpoint ? { endpoint } : {}) });
+      (this.candidates ??= []).push({ receiver, ...(endpoint ? { endpoint } : {}) });
     } catch (e) {
       if (!(e instanceof SrtpConfigError)) throw e;
-      this.unusableKeys.push(`${suite}: ${e.code}`);
+      (this.unusableKeys ??= []).push(`${suite}: ${e.code}`);
     }
   }
 }

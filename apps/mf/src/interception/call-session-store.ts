@@ -1,8 +1,10 @@
 import { DataSource, EntityManager, Not } from 'typeorm';
 import type { TargetRole } from '@app/hi2';
-import { CallSession, sessionKey } from './call-session';
 import { engineOf, execSql, SqlParams } from '../persistence/sql';
+import { CallSession, callSession } from './call-session';
 import { CallSessionEntity } from './call-session.entity';
+import { NO_DIALOGS } from './iri-state-machine';
+import { KeyPairMap } from './key-pair-map';
 
 /**
  * Live call sessions in memory, persisted in `call_session` inside the transaction of the
@@ -11,7 +13,8 @@ import { CallSessionEntity } from './call-session.entity';
  * outside any session and become REPORTs.
  */
 export class CallSessionStore {
-  private readonly live = new Map<string, CallSession>();
+  /** By LIID and Call-ID. */
+  private readonly live = new KeyPairMap<CallSession>();
 
   constructor(private readonly ds: DataSource) {}
 
@@ -23,37 +26,42 @@ export class CallSessionStore {
     const rows = await this.ds
       .getRepository(CallSessionEntity)
       .find({ where: { phase: Not('ended') } });
+    // One string per LIID and per XID, as for sessions opened by X2 events (the task's).
+    const shared = new Map<string, string>();
+    const share = (v: string) => shared.get(v) ?? (shared.set(v, v), v);
     for (const r of rows) {
-      this.live.set(sessionKey(r.liid, r.callId), {
-        liid: r.liid,
+      const openDialogs = JSON.parse(r.openDialogs) as string[];
+      const s = callSession({
+        liid: share(r.liid),
         callId: r.callId,
         cin: r.cin,
         phase: r.phase as CallSession['phase'],
-        openDialogs: JSON.parse(r.openDialogs) as string[],
+        openDialogs: openDialogs.length ? openDialogs : NO_DIALOGS,
         initiator: r.initiator as TargetRole,
-        xid: r.xid,
-        startedAt: new Date(r.startedAt),
-        lastEventAt: new Date(r.lastEventAt),
+        xid: share(r.xid),
+        startedAt: Date.parse(r.startedAt),
+        lastEventAt: Date.parse(r.lastEventAt),
+        endedAt: undefined,
       });
+      this.live.set(s.liid, s.callId, s);
     }
   }
 
   get(liid: string, callId: string): CallSession | undefined {
-    return this.live.get(sessionKey(liid, callId));
+    return this.live.get(liid, callId);
   }
 
   add(s: CallSession): void {
-    this.live.set(sessionKey(s.liid, s.callId), s);
+    this.live.set(s.liid, s.callId, s);
   }
 
   /** Drops ended sessions from memory (call after their END committed). */
   evictEnded(sessions: Iterable<CallSession>): void {
-    for (const s of sessions)
-      if (s.phase === 'ended') this.live.delete(sessionKey(s.liid, s.callId));
+    for (const s of sessions) if (s.phase === 'ended') this.live.delete(s.liid, s.callId);
   }
 
-  /** Open sessions without any event since `before`. */
-  idleSince(before: Date): CallSession[] {
+  /** Open sessions without any event since `before` (ms since the epoch). */
+  idleSince(before: number): CallSession[] {
     return [...this.live.values()].filter((s) => s.phase !== 'ended' && s.lastEventAt < before);
   }
 
@@ -89,8 +97,8 @@ function rowValues(s: CallSession): unknown[] {
     JSON.stringify(s.openDialogs),
     s.initiator,
     s.xid,
-    s.startedAt.toISOString(),
-    s.lastEventAt.toISOString(),
-    s.endedAt ? s.endedAt.toISOString() : null,
+    new Date(s.startedAt).toISOString(),
+    new Date(s.lastEventAt).toISOString(),
+    s.endedAt !== undefined ? new Date(s.endedAt).toISOString() : null,
   ];
 }

@@ -11,13 +11,14 @@ import type { DbOutageRetry } from '../persistence/db-outage';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import type { ActiveTask, XidLookup } from '../warrants/task-registry';
 import type { X2PduSink, X2Source } from '../x2/x2-connection';
-import { CallSession, sessionKey } from './call-session';
+import { CallSession, callSession } from './call-session';
 import { CallSessionStore } from './call-session-store';
 import { CounterBlock } from './counter-block';
 import { detached } from './detached-string';
 import { interceptionMetrics } from './interception-metrics';
 import { IriRecorder, PendingIri } from './iri-recorder';
 import { decideInSession, decideWithoutSession, IriDecision } from './iri-state-machine';
+import { KeyPairMap } from './key-pair-map';
 import { partiesOf, targetRole } from './target-match';
 
 /** A MIKEY-TICKET key request to start once the event that carried it is committed. */
@@ -64,7 +65,8 @@ interface Item {
 /** What one batch produced, written in one transaction. */
 interface BatchOutput {
   iris: PendingIri[];
-  sessions: Map<string, CallSession>;
+  /** By LIID and Call-ID: the batch's copies of the sessions it changed. */
+  sessions: KeyPairMap<CallSession>;
   audits: AuditRecord[];
   drops: Map<string, { reason: string; count: number; xid: string; liid?: string }>;
   keyJobs: TicketKeyJob[];
@@ -126,9 +128,9 @@ export class InterceptionPipeline implements X2PduSink {
   }
 
   private async endIdle(timeoutMs: number, now: Date): Promise<number> {
-    const idle = this.ports.sessions.idleSince(new Date(now.getTime() - timeoutMs));
+    const idle = this.ports.sessions.idleSince(now.getTime() - timeoutMs);
     if (!idle.length) return 0;
-    const ended = idle.map((s) => ({ ...cloneSession(s)!, phase: 'ended' as const, endedAt: now }));
+    const ended = idle.map((s) => callSession({ ...s, phase: 'ended', endedAt: now.getTime() }));
     await this.ports.uow.run(async (em) => {
       await this.ports.sessions.persist(em, ended);
       const iris: PendingIri[] = [];
@@ -149,7 +151,7 @@ export class InterceptionPipeline implements X2PduSink {
           liid: s.liid,
           outcome: 'success',
           details: {
-            lastEventAt: s.lastEventAt.toISOString(),
+            lastEventAt: new Date(s.lastEventAt).toISOString(),
             endIri: lookup.status === 'active',
           },
         });
@@ -185,7 +187,7 @@ export class InterceptionPipeline implements X2PduSink {
     this.queuedEvents = 0;
     const out: BatchOutput = {
       iris: [],
-      sessions: new Map(),
+      sessions: new KeyPairMap(),
       audits: [],
       drops: new Map(),
       keyJobs: [],
@@ -296,30 +298,36 @@ export class InterceptionPipeline implements X2PduSink {
       ...(sip.identity.from.tag ? { fromTag: detached(sip.identity.from.tag) } : {}),
       ...(sip.identity.to.tag ? { toTag: detached(sip.identity.to.tag) } : {}),
     };
-    const key = sessionKey(liid, callId);
-    let session = out.sessions.get(key) ?? cloneSession(this.ports.sessions.get(liid, callId));
+    // The task's XID string (equal to the PDU's, which is a string of its own per PDU).
+    const xid = task.target.xid;
+    let session = out.sessions.get(liid, callId);
+    if (!session) {
+      const live = this.ports.sessions.get(liid, callId);
+      if (live) session = callSession(live);
+    }
     let decision: IriDecision;
     if (session) {
       decision = decideInSession(session, facts);
-      session.lastEventAt = at;
-      if (decision.closed) session.endedAt = at;
+      session.lastEventAt = at.getTime();
+      if (decision.closed) session.endedAt = at.getTime();
     } else {
       const r = decideWithoutSession(facts);
       decision = r.decision;
       if (r.state) {
-        session = {
+        session = callSession({
           ...r.state,
           liid,
           callId,
           cin: await this.ports.cins.take(),
           initiator: targetRole(sip, task.target.normalized),
-          xid: pdu.xid,
-          startedAt: at,
-          lastEventAt: at,
-        };
+          xid,
+          startedAt: at.getTime(),
+          lastEventAt: at.getTime(),
+          endedAt: undefined,
+        });
       }
     }
-    if (session) out.sessions.set(key, session);
+    if (session) out.sessions.set(liid, callId, session);
 
     const keysMode = task.warrant.deliveryMode === 'keys';
     const event: PendingIri['event'] = {
@@ -336,7 +344,7 @@ export class InterceptionPipeline implements X2PduSink {
         task,
         callId,
         cin: session.cin,
-        xid: pdu.xid,
+        xid,
         correlationId: pdu.correlationId.toString('hex'),
         ...(sip.sdp ? { sdp: sip.sdp, steps } : {}),
         closed: decision.closed,
@@ -405,8 +413,4 @@ function eventTime(pdu: X2Pdu): Date {
   if (ts?.kind === 'timestamp')
     return new Date(ts.seconds * 1000 + Math.floor(ts.nanoseconds / 1e6));
   return new Date();
-}
-
-function cloneSession(s: CallSession | undefined): CallSession | undefined {
-  return s && { ...s, openDialogs: [...s.openDialogs] };
 }

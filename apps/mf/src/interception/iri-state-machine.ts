@@ -43,9 +43,15 @@ export interface IriDecision {
 /** Mutable state of one session (LIID, Call-ID); persisted by the caller. */
 export interface SessionState {
   phase: 'early' | 'confirmed' | 'ended';
-  /** To tags of dialogs confirmed by a 2xx to the INVITE and not yet ended by BYE. */
-  openDialogs: string[];
+  /**
+   * To tags of dialogs confirmed by a 2xx to the INVITE and not yet ended by BYE. Replaced, never
+   * changed in place: copies of a session share it, and sessions without a dialog share one.
+   */
+  openDialogs: readonly string[];
 }
+
+/** The dialogs of a session before its first 2xx (shared by all such sessions). */
+export const NO_DIALOGS: readonly string[] = Object.freeze([]);
 
 const isDialogCreating = (f: SipFacts) => f.method === 'INVITE' && !f.toTag;
 
@@ -54,7 +60,7 @@ export function decideWithoutSession(f: SipFacts): { decision: IriDecision; stat
   if (isDialogCreating(f)) {
     return {
       decision: { type: 'BEGIN', opened: true, closed: false },
-      state: { phase: 'early', openDialogs: [] },
+      state: { phase: 'early', openDialogs: NO_DIALOGS },
     };
   }
   return { decision: { type: 'REPORT', opened: false, closed: false } };
@@ -69,7 +75,7 @@ export function decideInSession(s: SessionState, f: SipFacts): IriDecision {
   if (status === undefined) return cont; // requests never end a session by themselves
   if (f.cseqMethod === 'INVITE') {
     if (status >= 200 && status < 300 && f.toTag) {
-      if (!s.openDialogs.includes(f.toTag)) s.openDialogs.push(f.toTag);
+      if (!s.openDialogs.includes(f.toTag)) s.openDialogs = s.openDialogs.concat(f.toTag);
       s.phase = 'confirmed';
       return cont;
     }

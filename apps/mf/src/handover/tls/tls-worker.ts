@@ -9,6 +9,7 @@ import { DestinationWorker, describeError, WorkerContext } from '../delivery/des
 import { deliveryMetrics as m } from '../delivery/delivery-metrics';
 import { LeaDestinationEntity } from '../lea-destination.entity';
 import { StreamKey, streamId } from '../outbox/outbox-store';
+import { PduNumbering } from './pdu-numbering';
 import { LinkEnd, TlsLink } from './tls-link';
 
 /** A record written on the current connection and not yet confirmed. */
@@ -65,8 +66,8 @@ export class TlsWorker extends DestinationWorker {
   private probes: Probe[] = [];
   /** Last outbox seq written on this connection. */
   private cursor = 0;
-  /** Next PS-PDU number per stream for records not yet written on this connection. */
-  private readonly pduNext = new Map<string, number>();
+  /** Next PS-PDU number per stream with a record in flight on this connection. */
+  private readonly pduNext = new PduNumbering();
   /** Records up to this seq go one at a time (resend after a broken connection). */
   private suspectUpTo = 0;
   private suspectInFlight = false;
@@ -89,6 +90,8 @@ export class TlsWorker extends DestinationWorker {
       await this.open();
     }
     const link = this.link!;
+    // Between batches: no batch has read counters it has not used yet.
+    this.pduNext.forgetSettled();
     const now = Date.now();
     if (this.probes.length && now - this.probes[0].sentAt > s.keepAliveTimeoutMs)
       throw new Error(`no keep-aliveResponse within ${s.keepAliveTimeoutMs} ms`);
@@ -111,16 +114,16 @@ export class TlsWorker extends DestinationWorker {
     for (const [i, row] of rows.entries()) {
       if (!this.active || link.closed) return 0;
       const key = keys[i];
-      const pduSeq = this.pduNext.get(streamId(key)) ?? 0;
+      const pduSeq = this.pduNext.peek(key);
       let pdu: Buffer;
       try {
         // CC rows hold one CCPayload (HI3, TS 102 232-1 + 102 232-5 IPMMCC) with the session's CIN.
         pdu = key.cc
-          ? this.writer.cc(Buffer.from(row.liid, 'utf8'), Buffer.from(row.payload), {
+          ? this.writer.cc(Buffer.from(row.liid, 'utf8'), row.payload, {
               sequenceNumber: pduSeq,
               cin: row.cin ?? 0,
             })
-          : this.writer.iri(Buffer.from(row.payload), {
+          : this.writer.iri(row.payload, {
               sequenceNumber: pduSeq,
               cin: row.cin ?? undefined,
             });
@@ -132,7 +135,7 @@ export class TlsWorker extends DestinationWorker {
         this.cursor = row.seq;
         continue;
       }
-      this.pduNext.set(streamId(key), (pduSeq + 1) % UINT32);
+      this.pduNext.written(key, pduSeq);
       this.unconfirmed.push({ seq: row.seq, attempts: row.attempts, key, pduSeq });
       this.cursor = row.seq;
       await link.write(pdu);
@@ -208,10 +211,9 @@ export class TlsWorker extends DestinationWorker {
   }
 
   private async loadCounters(keys: StreamKey[]): Promise<void> {
-    const missing = keys.filter((k) => !this.pduNext.has(streamId(k)));
+    const missing = this.pduNext.missing(keys);
     if (!missing.length) return;
-    const stored = await this.ctx.store.pduCounters(this.id, missing);
-    for (const k of missing) this.pduNext.set(streamId(k), stored.get(streamId(k)) ?? 0);
+    this.pduNext.load(missing, await this.ctx.store.pduCounters(this.id, missing));
   }
 
   private async probe(link: TlsLink): Promise<void> {
@@ -275,6 +277,7 @@ export class TlsWorker extends DestinationWorker {
           counters,
         );
         m.delivered.inc({ destination: d.id, transport: 'tls' }, changed);
+        this.pduNext.stored(counters);
         this.accepted();
       } catch (e) {
         // Ends the connection: the next one resends, from the outbox, everything not recorded.
