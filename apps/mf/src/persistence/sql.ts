@@ -33,21 +33,12 @@ export class SqlParams {
   }
 
   /**
-   * Rows for `(a, b) IN (VALUES …)` (SQLite wants a subquery on the right of a row-value IN,
-   * SQLite §rowvalue 2.2): PostgreSQL types VALUES columns of bare parameters as text, so each
-   * placeholder gets its column type there (`types`, one per column).
+   * Rows for `(a, b) IN (VALUES …)` on SQLite, which wants a subquery on the right of a
+   * row-value IN (SQLite, Row Values §2.2). PostgreSQL would type such bare parameters as text.
    */
-  valuesRows(rows: ReadonlyArray<readonly unknown[]>, types: readonly string[]): string {
-    return rows
-      .map(
-        (row) =>
-          `(${row
-            .map((v, i) =>
-              this.engine === 'postgres' ? `${this.add(v)}::${types[i]}` : this.add(v),
-            )
-            .join(', ')})`,
-      )
-      .join(', ');
+  valuesRows(rows: ReadonlyArray<readonly unknown[]>): string {
+    if (this.engine === 'postgres') throw new Error('valuesRows: SQLite only');
+    return rows.map((row) => `(${this.list(row)})`).join(', ');
   }
 }
 
