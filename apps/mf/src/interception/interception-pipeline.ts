@@ -17,7 +17,7 @@ import { CounterBlock } from './counter-block';
 import { detached } from './detached-string';
 import { interceptionMetrics } from './interception-metrics';
 import { IriRecorder, PendingIri } from './iri-recorder';
-import { decideInSession, decideWithoutSession, IriDecision } from './iri-state-machine';
+import { decideInSession, decideWithoutSession, IriDecision, SipFacts } from './iri-state-machine';
 import { KeyPairMap } from './key-pair-map';
 import { partiesOf, targetRole } from './target-match';
 
@@ -290,13 +290,16 @@ export class InterceptionPipeline implements X2PduSink {
     const liid = task.warrant.liid;
     // Kept with the session: copies that do not hold the SIP message text in memory.
     const callId = detached(sip.callId);
-    const facts = {
+    // Objects made per event have one fixed shape (absent = undefined): conditional spreads
+    // built a new hidden class per combination and a temporary object per spread.
+    const { from, to } = sip.identity;
+    const facts: SipFacts = {
       callId,
-      ...(sip.method ? { method: sip.method } : {}),
-      ...(sip.statusCode !== undefined ? { status: sip.statusCode } : {}),
+      method: sip.method || undefined,
+      status: sip.statusCode,
       cseqMethod: sip.cseq.method,
-      ...(sip.identity.from.tag ? { fromTag: detached(sip.identity.from.tag) } : {}),
-      ...(sip.identity.to.tag ? { toTag: detached(sip.identity.to.tag) } : {}),
+      fromTag: from.tag ? detached(from.tag) : undefined,
+      toTag: to.tag ? detached(to.tag) : undefined,
     };
     // The task's XID string (equal to the PDU's, which is a string of its own per PDU).
     const xid = task.target.xid;
@@ -346,7 +349,8 @@ export class InterceptionPipeline implements X2PduSink {
         cin: session.cin,
         xid,
         correlationId: pdu.correlationId.toString('hex'),
-        ...(sip.sdp ? { sdp: sip.sdp, steps } : {}),
+        sdp: sip.sdp,
+        steps,
         closed: decision.closed,
       });
     }
@@ -389,7 +393,7 @@ export class InterceptionPipeline implements X2PduSink {
     out.iris.push({
       task,
       event,
-      ...(session && decision.type !== 'REPORT' ? { cin: session.cin } : {}),
+      cin: session && decision.type !== 'REPORT' ? session.cin : undefined,
     });
     if (decision.opened || decision.closed) {
       out.audits.push({

@@ -37,15 +37,16 @@ export class IriRecorder {
         interceptionMetrics.dropped.inc({ reason: 'no-destination' });
         continue;
       }
+      // One shape per object, absent = undefined (conditional spreads cost a temporary each).
       const record = this.builder.build({
         ...p.event,
         liid: w.liid,
-        ...(w.nationalParameters.length
-          ? { nationalParameters: w.nationalParameters.map((n) => Buffer.from(n, 'utf8')) }
-          : {}),
-        ...(p.cin !== undefined ? { correlation: { iri: String(p.cin) } } : {}),
+        nationalParameters: w.nationalParameters.length
+          ? w.nationalParameters.map((n) => Buffer.from(n, 'utf8'))
+          : undefined,
+        correlation: p.cin !== undefined ? { iri: String(p.cin) } : undefined,
       });
-      items.push({ record, destinations, ...(p.cin !== undefined ? { cin: p.cin } : {}) });
+      items.push({ record, destinations, cin: p.cin });
       interceptionMetrics.records.inc({ type: p.event.type });
     }
     if (items.length) await this.outbox.enqueue(em, items);
