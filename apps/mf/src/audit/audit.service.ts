@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter } from 'prom-client';
 import { EntityManager } from 'typeorm';
-import { engineOf, execSql, SqlParams, toNumber } from '../persistence/sql';
+import { engineOf, execSql, rowChunks, SqlParams, toNumber } from '../persistence/sql';
 import { UnitOfWork } from '../persistence/unit-of-work';
 import { AuditRecord, chainHash, GENESIS_HASH } from './audit-chain';
 import { AuditEntryEntity } from './audit-entry.entity';
@@ -70,14 +70,12 @@ export class AuditService {
       prevHash = row.hash;
       return row;
     });
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    for (const chunk of rowChunks(engineOf(em), rows, INSERT_CHUNK)) {
       const q = new SqlParams(engineOf(em));
-      const values = rows
-        .slice(i, i + INSERT_CHUNK)
-        .map(
-          (r) =>
-            `(${q.list([r.seq, r.at, r.actor, r.action, r.object, r.liid, r.outcome, r.details, r.prevHash, r.hash])})`,
-        );
+      const values = chunk.map(
+        (r) =>
+          `(${q.list([r.seq, r.at, r.actor, r.action, r.object, r.liid, r.outcome, r.details, r.prevHash, r.hash])})`,
+      );
       await execSql(
         em,
         'INSERT INTO audit_log (seq, at, actor, action, object, liid, outcome, details, prev_hash, hash) ' +

@@ -1,6 +1,6 @@
 import { DataSource, EntityManager, Not } from 'typeorm';
 import type { TargetRole } from '@app/hi2';
-import { engineOf, execSql, SqlParams } from '../persistence/sql';
+import { engineOf, execSql, rowChunks, SqlParams } from '../persistence/sql';
 import { CallSession, callSession } from './call-session';
 import { CallSessionEntity } from './call-session.entity';
 import { NO_DIALOGS } from './iri-state-machine';
@@ -71,9 +71,9 @@ export class CallSessionStore {
    */
   async persist(em: EntityManager, sessions: CallSession[]): Promise<void> {
     const engine = engineOf(em);
-    for (let i = 0; i < sessions.length; i += 200) {
+    for (const chunk of rowChunks(engine, sessions, 200)) {
       const q = new SqlParams(engine);
-      const rows = sessions.slice(i, i + 200).map((s) => `(${q.list(rowValues(s))})`);
+      const rows = chunk.map((s) => `(${q.list(rowValues(s))})`);
       await execSql(
         em,
         'INSERT INTO call_session (liid, call_id, cin, phase, open_dialogs, initiator, xid, ' +

@@ -42,6 +42,29 @@ export class SqlParams {
   }
 }
 
+/**
+ * `rows` split for multi-row statements of at most `max` rows. SQLite: chunks of power-of-two
+ * sizes (binary decomposition of the count), so that a few statement texts recur and hit the
+ * prepared-statement cache of TypeORM's better-sqlite3 runner (100 statements): a statement
+ * with a row count not seen before is prepared anew, which costs about three times running it
+ * (500-row INSERT: 1.1 ms to prepare, 0.4 ms to run). PostgreSQL statements are not prepared
+ * here: as few chunks as possible.
+ */
+export function rowChunks<T>(engine: Engine, rows: readonly T[], max: number): T[][] {
+  const out: T[][] = [];
+  const largest = engine === 'sqlite' ? 2 ** Math.floor(Math.log2(max)) : max;
+  for (let i = 0; i < rows.length;) {
+    const left = rows.length - i;
+    const size =
+      engine === 'sqlite'
+        ? Math.min(largest, 2 ** Math.floor(Math.log2(left)))
+        : Math.min(max, left);
+    out.push(rows.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}
+
 /** BIGINT arrives as a string from node-postgres and as a number from better-sqlite3. */
 export function toNumber(v: unknown): number {
   return typeof v === 'number' ? v : Number(v);

@@ -3,7 +3,7 @@ import { EntityManager, In, IsNull, LessThan, Not } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { UnitOfWork } from '../../persistence/unit-of-work';
 import { OutboxRow } from './outbox.entity';
-import { engineOf, execSql, isoNow, SqlParams, toNumber } from '../../persistence/sql';
+import { engineOf, execSql, isoNow, rowChunks, SqlParams, toNumber } from '../../persistence/sql';
 
 /** Audit actor of everything the delivery side records. */
 export const DELIVERY_ACTOR = 'mf:hi2-delivery';
@@ -76,10 +76,8 @@ export function seqRuns(seqs: readonly number[]): Array<[number, number]> {
   return runs;
 }
 
-function chunks<T>(items: readonly T[], size = IN_CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+function chunks<T>(em: EntityManager, items: readonly T[]): T[][] {
+  return rowChunks(engineOf(em), items, IN_CHUNK);
 }
 
 /**
@@ -208,7 +206,7 @@ export class OutboxStore {
       for (const plan of plans) {
         const fileSeq = await this.bump(em, destinationId, 'file', { liid: plan.liid, cin: -1 });
         const name = nameFor(plan.liid, fileSeq);
-        for (const part of chunks(plan.seqs)) {
+        for (const part of chunks(em, plan.seqs)) {
           await this.repo(em).update(
             { destinationId, seq: In(part), state: 'pending', fileName: IsNull() },
             { fileName: name },
@@ -238,7 +236,7 @@ export class OutboxStore {
       // for 500 streams of 100 LIIDs); PostgreSQL plans a join with VALUES by statistics, and
       // on a fresh table chose to scan every counter of the destination (seconds at 44 000),
       // while two `= ANY` arrays stay an index scan; rows of pairs not asked for are left out.
-      for (const part of chunks(keys)) {
+      for (const part of chunks(em, keys)) {
         const q = new SqlParams(engineOf(em));
         const pairs = new Map(part.map((k) => [`${k.liid}\u0000${k.cin}`, [k.liid, k.cin]]));
         const destination = q.add(destinationId); // SQLite: placeholders in text order
@@ -320,7 +318,7 @@ export class OutboxStore {
     return this.uow.run(async (em) => {
       const reason = error.slice(0, 500);
       const dead: DeadRow[] = [];
-      for (const part of chunks(seqs)) {
+      for (const part of chunks(em, seqs)) {
         const q = new SqlParams(engineOf(em));
         const r = await execSql(
           em,
@@ -445,7 +443,7 @@ export class OutboxStore {
     now = new Date(),
   ): Promise<void> {
     const at = isoNow(now);
-    for (const part of chunks(streams)) {
+    for (const part of chunks(em, streams)) {
       const q = new SqlParams(engineOf(em));
       const rows = part.map(
         ({ key, next }) =>

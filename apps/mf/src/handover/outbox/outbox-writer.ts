@@ -13,7 +13,7 @@ import {
   EntitySubscriberInterface,
   TransactionCommitEvent,
 } from 'typeorm';
-import { engineOf, execSql, isoNow, SqlParams, toNumber } from '../../persistence/sql';
+import { engineOf, execSql, isoNow, rowChunks, SqlParams, toNumber } from '../../persistence/sql';
 import { OUTBOX_CHANNEL } from './outbox-commit-watch';
 
 /** One IRI record to deliver to every LEA destination of its warrant. */
@@ -138,14 +138,12 @@ export class OutboxWriter implements EntitySubscriberInterface {
         rows.push([p, d, seq]);
       }
     const engine = engineOf(em);
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
+    for (const chunk of rowChunks(engine, rows, INSERT_CHUNK)) {
       const q = new SqlParams(engine);
-      const values = rows
-        .slice(i, i + INSERT_CHUNK)
-        .map(
-          ([p, d, seq]) =>
-            `(${q.list([d, seq, p.liid, p.iriType, p.cin, p.createdAt, p.payload])}, 'pending', 0)`,
-        );
+      const values = chunk.map(
+        ([p, d, seq]) =>
+          `(${q.list([d, seq, p.liid, p.iriType, p.cin, p.createdAt, p.payload])}, 'pending', 0)`,
+      );
       await execSql(
         em,
         'INSERT INTO hi2_outbox (destination_id, seq, liid, iri_type, cin, created_at, payload, state, attempts) ' +
