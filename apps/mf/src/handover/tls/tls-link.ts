@@ -87,10 +87,15 @@ export class TlsLink {
     else this.endListeners.push(listener);
   }
 
-  /** Writes one PDU; resolves when the socket took it (after `drain` under backpressure). */
-  write(pdu: Buffer): Promise<void> {
+  /** Writes PDUs in order; resolves when the socket took them (after `drain` under backpressure). */
+  write(pdus: Buffer | readonly Buffer[]): Promise<void> {
     if (this.ended) return Promise.reject(new Error('HI2 TLS link is closed'));
-    if (this.socket.write(pdu)) return Promise.resolve();
+    // Corked: the PDUs of a batch leave in one TLS write (fewer records and syscalls).
+    this.socket.cork();
+    let room = true;
+    for (const pdu of Buffer.isBuffer(pdus) ? [pdus] : pdus) room = this.socket.write(pdu) && room;
+    this.socket.uncork();
+    if (room) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const onDrain = (): void => {
         this.endListeners = this.endListeners.filter((l) => l !== onEnd);

@@ -111,6 +111,7 @@ export class TlsWorker extends DestinationWorker {
     const keys = rows.map((r) => ({ liid: r.liid, cin: r.cin ?? -1, cc: r.iriType === 'CC' }));
     await this.loadCounters(keys);
     this.suspectInFlight = suspect;
+    const pdus: Buffer[] = [];
     for (const [i, row] of rows.entries()) {
       if (!this.active || link.closed) return 0;
       const key = keys[i];
@@ -138,8 +139,9 @@ export class TlsWorker extends DestinationWorker {
       this.pduNext.written(key, pduSeq);
       this.unconfirmed.push({ seq: row.seq, attempts: row.attempts, key, pduSeq });
       this.cursor = row.seq;
-      await link.write(pdu);
+      pdus.push(pdu);
     }
+    await link.write(pdus);
     this.lastWriteAt = Date.now();
     await this.probe(link);
     return 0;
