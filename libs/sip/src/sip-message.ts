@@ -1,10 +1,15 @@
 import { GrammarError, SipAddress } from './sip-address';
 import { SdpParseError, SipParseError } from './sip-errors';
-import { REASON, TOKEN, all, scanEscaped, utf8Text } from './sip-grammar';
-import { EXTENSION_HEADER_RULE, HEADER_RULES, canonicalHeaderName } from './sip-header-rules';
+import { REASON, TOKEN, all, hasNonAscii, scanEscaped, utf8Text } from './sip-grammar';
+import {
+  CHECKED_HEADER_COUNT,
+  canonicalHeaderName,
+  headerKind,
+  headerSlot,
+} from './sip-header-rules';
 import { parseHeaderSection } from './sip-header-section';
 import { CSeqValue, MediaType, ViaValue } from './sip-header-values';
-import { SipIdentitySummary, identityOf, tagOf } from './sip-identity';
+import { SipIdentitySummary, identityOf, taggedIdentityOf } from './sip-identity';
 import { SipBodyPart, collectBodyParts } from './sip-multipart';
 import { Uri, parseUri } from './sip-uri';
 import { SessionDescription, parseSessionDescription } from './sdp/session-description';
@@ -66,7 +71,27 @@ export interface SipParseOptions {
 
 /** Headers every request and response carries (RFC 3261 §8.1.1, §8.2.6.2). Max-Forwards is
  * not required: RFC 2543 requests lack it and RFC 4475 §3.4.1 keeps them acceptable. */
-const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'].map((name) => ({
+  name,
+  slot: headerSlot(name),
+}));
+
+/** Slots of the parsed header values the message fields are made of. */
+const VIA = headerSlot('via');
+const FROM = headerSlot('from');
+const TO = headerSlot('to');
+const CALL_ID = headerSlot('call-id');
+const CSEQ = headerSlot('cseq');
+const MAX_FORWARDS = headerSlot('max-forwards');
+const CONTACT = headerSlot('contact');
+const ROUTE = headerSlot('route');
+const RECORD_ROUTE = headerSlot('record-route');
+const P_ASSERTED_IDENTITY = headerSlot('p-asserted-identity');
+const P_PREFERRED_IDENTITY = headerSlot('p-preferred-identity');
+const P_CALLED_PARTY_ID = headerSlot('p-called-party-id');
+const CONTENT_LENGTH = headerSlot('content-length');
+const CONTENT_TYPE = headerSlot('content-type');
+const CONTENT_ENCODING = headerSlot('content-encoding');
 
 const bad = (code: SipParseError['code'], message: string, header?: string): never => {
   throw new SipParseError(code, message, header);
@@ -141,57 +166,61 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     text.length - 2,
     options.maxHeaderFields ?? 256,
   );
-  const parsed = new Map<string, unknown[]>();
-  const headers: SipHeader[] = fields.map((f) => {
-    const canonicalName = canonicalHeaderName(f.name);
-    const rule = HEADER_RULES[canonicalName] ?? EXTENSION_HEADER_RULE;
-    const seen = parsed.get(canonicalName);
-    if (seen && !rule.repeatable)
+  // An ASCII header section is its own UTF-8 decoding.
+  const ascii = !hasNonAscii(text);
+  // Checked values of each grammar-checked header, one entry per row, by HeaderKind.slot.
+  const parsed: (unknown[] | undefined)[] = new Array(CHECKED_HEADER_COUNT);
+  const headers: SipHeader[] = new Array(fields.length);
+  for (let n = 0; n < fields.length; n++) {
+    const f = fields[n];
+    const kind = headerKind(f.name);
+    const seen = kind.slot < 0 ? undefined : parsed[kind.slot];
+    if (seen && !kind.rule.repeatable)
       bad('DUPLICATE_HEADER', `${f.name} appears more than once`, f.name);
     let result: unknown;
     try {
-      result = rule.check(f.value);
+      result = kind.rule.check(f.value);
     } catch (e) {
       if (e instanceof GrammarError) bad('BAD_HEADER_VALUE', `${f.name}: ${e.message}`, f.name);
       throw e;
     }
     if (seen) seen.push(result);
-    else parsed.set(canonicalName, [result]);
-    return {
+    else if (kind.slot >= 0) parsed[kind.slot] = [result];
+    headers[n] = {
       name: f.name,
-      canonicalName,
-      value: utf8Text(f.value),
+      canonicalName: kind.canonicalName,
+      value: ascii ? f.value : utf8Text(f.value),
       offset: start + f.offset,
       length: f.length,
     };
-  });
-  for (const name of REQUIRED) {
-    if (!parsed.has(name)) bad('MISSING_HEADER', `${name} header missing`, name);
   }
-  const first = <T>(name: string): T | undefined => parsed.get(name)?.[0] as T | undefined;
-  const lists = <T>(name: string): T[] => {
-    const rows = parsed.get(name) as T[][] | undefined;
+  for (const { name, slot } of REQUIRED) {
+    if (!parsed[slot]) bad('MISSING_HEADER', `${name} header missing`, name);
+  }
+  const first = <T>(slot: number): T | undefined => parsed[slot]?.[0] as T | undefined;
+  const lists = <T>(slot: number): T[] => {
+    const rows = parsed[slot] as T[][] | undefined;
     if (!rows) return [];
     return rows.length === 1 ? rows[0] : ([] as T[]).concat(...rows);
   };
 
-  const cseq = first<CSeqValue>('cseq')!;
+  const cseq = first<CSeqValue>(CSEQ)!;
   if (request && cseq.method !== request.method) {
     bad('CSEQ_METHOD_MISMATCH', 'CSeq method differs from the request method', 'CSeq');
   }
 
   const bodyStart = headerEnd + 4;
   const available = raw.length - bodyStart;
-  const contentLength = first<number>('content-length');
+  const contentLength = first<number>(CONTENT_LENGTH);
   if (contentLength !== undefined && contentLength > available) {
     bad('CONTENT_LENGTH_MISMATCH', 'Content-Length exceeds the octets after the header section');
   }
   const bodyLength = contentLength ?? available;
   const body = raw.subarray(bodyStart, bodyStart + bodyLength);
-  const contentType = first<MediaType>('content-type');
+  const contentType = first<MediaType>(CONTENT_TYPE);
   const bodyParts: SipBodyPart[] = [];
   // A content-coded body (§20.12, e.g. gzip) is kept opaque: its parts cannot be read.
-  const encoded = lists<string>('content-encoding').some((e) => e.toLowerCase() !== 'identity');
+  const encoded = lists<string>(CONTENT_ENCODING).some((e) => e.toLowerCase() !== 'identity');
   if (body.length > 0) {
     // §20.15: Content-Type MUST be present if the body is not empty.
     if (!contentType) bad('MISSING_CONTENT_TYPE', 'body without Content-Type', 'Content-Type');
@@ -213,19 +242,19 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     }
   }
 
-  const from = first<SipAddress[]>('from')![0];
-  const to = first<SipAddress[]>('to')![0];
-  const via = lists<ViaValue>('via');
-  const contactRows = parsed.get('contact') ?? [];
+  const from = first<SipAddress[]>(FROM)![0];
+  const to = first<SipAddress[]>(TO)![0];
+  const via = lists<ViaValue>(VIA);
+  const contactRows = parsed[CONTACT] ?? [];
   const star = contactRows.includes('*');
   if (star && contactRows.length > 1) {
     bad('BAD_HEADER_VALUE', 'Contact "*" combined with other values', 'Contact');
   }
-  const contact = star ? '*' : lists<SipAddress>('contact');
-  const pAssertedIdentity = lists<SipAddress>('p-asserted-identity');
-  const pPreferredIdentity = lists<SipAddress>('p-preferred-identity');
-  const pCalledPartyId = first<SipAddress[]>('p-called-party-id')?.[0];
-  const callId = first<string>('call-id')!;
+  const contact = star ? '*' : lists<SipAddress>(CONTACT);
+  const pAssertedIdentity = lists<SipAddress>(P_ASSERTED_IDENTITY);
+  const pPreferredIdentity = lists<SipAddress>(P_PREFERRED_IDENTITY);
+  const pCalledPartyId = first<SipAddress[]>(P_CALLED_PARTY_ID)?.[0];
+  const callId = first<string>(CALL_ID)!;
   const requestUri = request?.requestUri;
 
   return {
@@ -241,10 +270,10 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     to,
     callId,
     cseq,
-    maxForwards: first<number>('max-forwards'),
+    maxForwards: first<number>(MAX_FORWARDS),
     contact,
-    route: lists<SipAddress>('route'),
-    recordRoute: lists<SipAddress>('record-route'),
+    route: lists<SipAddress>(ROUTE),
+    recordRoute: lists<SipAddress>(RECORD_ROUTE),
     pAssertedIdentity,
     pPreferredIdentity,
     pCalledPartyId,
@@ -258,8 +287,8 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     sdpError,
     identity: {
       requestUri: requestUri && identityOf({ uri: requestUri, bracketed: false, parameters: [] }),
-      from: { ...identityOf(from), tag: tagOf(from.parameters) },
-      to: { ...identityOf(to), tag: tagOf(to.parameters) },
+      from: taggedIdentityOf(from),
+      to: taggedIdentityOf(to),
       pAssertedIdentities: pAssertedIdentity.map(identityOf),
       pPreferredIdentities: pPreferredIdentity.map(identityOf),
       pCalledPartyId: pCalledPartyId && identityOf(pCalledPartyId),

@@ -1,4 +1,5 @@
 import { SdpParseError } from '../sip-errors';
+import { isWsp } from '../sip-grammar';
 import { decodeBase64Strict } from './base64';
 
 /** Master key and salt sizes of an SRTP crypto-suite usable with SDES. */
@@ -118,9 +119,10 @@ function parseKeyParams(text: string, known: SrtpCryptoSuite | undefined): SdesK
       return { method, info };
     }
     // srtp-key-info = key-salt ["|" lifetime] ["|" mki] (RFC 4568 §9.2)
-    const [keySaltText, ...rest] = info.split('|');
+    const bar = info.indexOf('|');
+    const rest = bar < 0 ? [] : info.slice(bar + 1).split('|');
     if (rest.length > 2) bad('too many key-info fields');
-    const keySalt = decodeBase64Strict(keySaltText);
+    const keySalt = decodeBase64Strict(bar < 0 ? info : info.slice(0, bar));
     if (!keySalt || keySalt.length === 0) return bad('key-salt is not base64');
     const key: SdesKeyParam = { method, keySalt };
     if (known) {
@@ -131,7 +133,8 @@ function parseKeyParams(text: string, known: SrtpCryptoSuite | undefined): SdesK
       key.masterKey = keySalt.subarray(0, known.masterKeyLength);
       key.masterSalt = keySalt.subarray(known.masterKeyLength);
     }
-    for (const [i, field] of rest.entries()) {
+    for (let i = 0; i < rest.length; i++) {
+      const field = rest[i];
       if (field.includes(':')) key.mki = parseMki(field);
       else if (i === 0) key.lifetime = parseLifetime(field, known);
       else bad('lifetime after MKI');
@@ -188,7 +191,7 @@ function parseSessionParams(
  * Error messages never contain key material.
  */
 export function parseCryptoAttribute(value: string): CryptoAttribute {
-  const parts = value.split(/[ \t]+/);
+  const parts = splitAtWsp(value);
   if (parts.length < 3 || parts[0] === '') bad('needs tag, crypto-suite and key-params');
   const [tagText, suiteName, keyParams, ...sessionParts] = parts;
   if (!/^\d{1,9}$/.test(tagText)) bad('bad tag');
@@ -201,4 +204,19 @@ export function parseCryptoAttribute(value: string): CryptoAttribute {
     keys: parseKeyParams(keyParams, knownSuite),
     sessionParams: parseSessionParams(sessionParts, knownSuite),
   };
+}
+
+/** The fields of `value` between runs of SP / HTAB (1*WSP), as value.split(/[ \t]+/). */
+function splitAtWsp(value: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = 0; i < value.length; i++) {
+    if (isWsp(value.charCodeAt(i))) {
+      parts.push(value.slice(start, i));
+      while (isWsp(value.charCodeAt(i + 1))) i++;
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  return parts;
 }
