@@ -92,7 +92,13 @@ export function parseGenericParams(
 /** ";", ",", SP and HTAB end an addr-spec (§20.10: URIs with them must be in <>). */
 const isAddrSpecEnd = (c: number): boolean => c === 0x3b || c === 0x2c || isWsp(c);
 
-function parseOneAddress(s: string, start: number, grammar: AddressGrammar): [SipAddress, number] {
+/** Parses one address at `start` into `out`; returns the position after it and its SWS. */
+function parseOneAddress(
+  s: string,
+  start: number,
+  grammar: AddressGrammar,
+  out: SipAddress[],
+): number {
   let i = skipWsp(s, start);
   let displayName: string | undefined;
   let bracketed = false;
@@ -140,7 +146,8 @@ function parseOneAddress(s: string, start: number, grammar: AddressGrammar): [Si
   const parameters: GenericParam[] = [];
   i = parseGenericParams(s, i, parameters);
   if (parameters.length > 0 && !grammar.parameters) fail('parameters not allowed');
-  return [{ displayName, uri: uri!, bracketed, parameters }, skipWsp(s, i)];
+  out.push({ displayName, uri: uri!, bracketed, parameters });
+  return skipWsp(s, i);
 }
 
 /** Parses a From/To/Contact/Route style header value into addresses. */
@@ -148,8 +155,7 @@ export function parseAddresses(value: string, grammar: AddressGrammar): SipAddre
   const out: SipAddress[] = [];
   let i = 0;
   for (;;) {
-    const [address, next] = parseOneAddress(value, i, grammar);
-    out.push(address);
+    const next = parseOneAddress(value, i, grammar, out);
     if (next === value.length) return out;
     if (value.charCodeAt(next) !== 0x2c || !grammar.list) fail('unexpected text after address');
     i = next + 1;

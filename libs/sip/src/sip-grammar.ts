@@ -167,10 +167,6 @@ export function isNamed(s: string, lowerName: string): boolean {
 
 const NON_ASCII = /[\x80-\xff]/;
 
-/** Whether a binary string has octets outside US-ASCII (then utf8Text may change it). */
-export function hasNonAscii(binary: string): boolean {
-  return NON_ASCII.test(binary);
-}
 
 /**
  * The next occurrence of one char in a text, searched again only once a scan has passed it,
@@ -197,7 +193,7 @@ export class CharCursor {
 
 /** UTF-8 text of a binary string (identity for ASCII). */
 export function utf8Text(binary: string): string {
-  return hasNonAscii(binary) ? Buffer.from(binary, 'latin1').toString('utf8') : binary;
+  return NON_ASCII.test(binary) ? Buffer.from(binary, 'latin1').toString('utf8') : binary;
 }
 
 /** Binary string of UTF-8 text (inverse of utf8Text). */

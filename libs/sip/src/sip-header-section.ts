@@ -25,14 +25,14 @@ export function parseHeaderSection(
   maxFields: number,
 ): RawHeaderField[] {
   const fields: RawHeaderField[] = [];
-  const cr = new CharCursor(text, '\r');
   const lf = new CharCursor(text, '\n');
   let last: RawHeaderField | undefined;
   let pos = start;
   while (pos < end) {
-    const lineEnd = text.indexOf('\r\n', pos);
-    const stop = lineEnd < 0 || lineEnd > end ? end : lineEnd;
-    if (cr.within(pos, stop) || lf.within(pos, stop)) {
+    // text[end] is the CR of a CRLF, so the first CR at or after pos is at most `end`; the
+    // line is well ended when that CR is followed by LF and no LF comes before it.
+    const stop = text.indexOf('\r', pos);
+    if (text.charCodeAt(stop + 1) !== 0x0a || lf.within(pos, stop)) {
       throw new SipParseError('BAD_LINE_ENDING', 'header line ends without CRLF');
     }
     if (isWsp(text.charCodeAt(pos))) {

@@ -1,6 +1,7 @@
 import { GrammarError, SipAddress } from './sip-address';
 import { SdpParseError, SipParseError } from './sip-errors';
-import { REASON, TOKEN, all, hasNonAscii, scanEscaped, utf8Text } from './sip-grammar';
+import { isAscii } from 'node:buffer';
+import { REASON, TOKEN, all, scanEscaped, utf8Text } from './sip-grammar';
 import {
   CHECKED_HEADER_COUNT,
   canonicalHeaderName,
@@ -93,11 +94,58 @@ const CONTENT_LENGTH = headerSlot('content-length');
 const CONTENT_TYPE = headerSlot('content-type');
 const CONTENT_ENCODING = headerSlot('content-encoding');
 
+/** CRLF CRLF: the end of the header section (RFC 3261 §7). */
+const EMPTY_LINE = Buffer.from('\r\n\r\n');
+
+/**
+ * The checked values of the grammar-checked headers of one message, by HeaderKind.slot: the
+ * value of each row, in message order.
+ */
+class ParsedHeaders {
+  /** Value of the first row; `more` holds the values of the next rows, if any. */
+  private readonly firstRows: unknown[] = new Array(CHECKED_HEADER_COUNT);
+  private readonly present: boolean[] = new Array<boolean>(CHECKED_HEADER_COUNT).fill(false);
+  private more: (unknown[] | undefined)[] | undefined;
+
+  has(slot: number): boolean {
+    return slot >= 0 && this.present[slot];
+  }
+
+  add(slot: number, value: unknown): void {
+    if (!this.present[slot]) {
+      this.present[slot] = true;
+      this.firstRows[slot] = value;
+    } else {
+      this.more ??= [];
+      (this.more[slot] ??= []).push(value);
+    }
+  }
+
+  first(slot: number): unknown {
+    return this.firstRows[slot];
+  }
+
+  /** Values of every row, [] when the header is absent. */
+  rows(slot: number): unknown[] {
+    if (!this.present[slot]) return [];
+    return [this.firstRows[slot], ...(this.more?.[slot] ?? [])];
+  }
+
+  /** The lists of every row of a list-valued header joined, [] when it is absent. */
+  list(slot: number): unknown[] {
+    if (!this.present[slot]) return [];
+    const more = this.more?.[slot];
+    const first = this.firstRows[slot] as unknown[];
+    return more ? first.concat(...(more as unknown[][])) : first;
+  }
+}
+
 const bad = (code: SipParseError['code'], message: string, header?: string): never => {
   throw new SipParseError(code, message, header);
 };
 
 function checkVersion(version: string): void {
+  if (version === 'SIP/2.0') return;
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1); only 2.0 is supported.
   if (!/^SIP\/\d+\.\d+$/i.test(version)) bad('BAD_START_LINE', 'malformed SIP-Version');
   if (version.slice(4) !== '2.0') bad('UNSUPPORTED_VERSION', 'SIP version other than 2.0');
@@ -105,13 +153,15 @@ function checkVersion(version: string): void {
 
 /** Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1). */
 function requestLine(line: string): { method: string; requestUri: Uri } {
-  const parts = line.split(' ');
-  if (parts.length !== 3)
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp1 < 0 || sp2 < 0 || line.includes(' ', sp2 + 1)) {
     bad('BAD_START_LINE', 'Request-Line needs exactly three SP-separated parts');
-  const [method, uriText, version] = parts;
+  }
+  const method = line.slice(0, sp1);
   if (!all(method, TOKEN)) bad('BAD_START_LINE', 'Method is not a token');
-  checkVersion(version);
-  const requestUri = parseUri(uriText);
+  checkVersion(line.slice(sp2 + 1));
+  const requestUri = parseUri(line.slice(sp1 + 1, sp2));
   if (!requestUri) return bad('BAD_REQUEST_URI', 'malformed Request-URI');
   // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (requestUri.kind === 'sip' && requestUri.headers.length > 0) {
@@ -148,7 +198,7 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   let start = 0;
   // §7.5: CRLFs before the start-line are ignored.
   while (raw[start] === 0x0d && raw[start + 1] === 0x0a) start += 2;
-  const headerEnd = raw.indexOf('\r\n\r\n', start);
+  const headerEnd = raw.indexOf(EMPTY_LINE, start);
   if (headerEnd < 0) bad('MISSING_HEADER_END', 'no empty line after the header section');
   const text = raw.toString('latin1', start, headerEnd + 2);
   const firstEnd = text.indexOf('\r\n');
@@ -166,17 +216,16 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     text.length - 2,
     options.maxHeaderFields ?? 256,
   );
-  // An ASCII header section is its own UTF-8 decoding.
-  const ascii = !hasNonAscii(text);
-  // Checked values of each grammar-checked header, one entry per row, by HeaderKind.slot.
-  const parsed: (unknown[] | undefined)[] = new Array(CHECKED_HEADER_COUNT);
+  // An ASCII header section is its own UTF-8 decoding (most messages are ASCII throughout).
+  const ascii = isAscii(raw) || isAscii(raw.subarray(start, headerEnd + 2));
+  const parsed = new ParsedHeaders();
   const headers: SipHeader[] = new Array(fields.length);
   for (let n = 0; n < fields.length; n++) {
     const f = fields[n];
     const kind = headerKind(f.name);
-    const seen = kind.slot < 0 ? undefined : parsed[kind.slot];
-    if (seen && !kind.rule.repeatable)
+    if (!kind.rule.repeatable && parsed.has(kind.slot)) {
       bad('DUPLICATE_HEADER', `${f.name} appears more than once`, f.name);
+    }
     let result: unknown;
     try {
       result = kind.rule.check(f.value);
@@ -184,8 +233,7 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
       if (e instanceof GrammarError) bad('BAD_HEADER_VALUE', `${f.name}: ${e.message}`, f.name);
       throw e;
     }
-    if (seen) seen.push(result);
-    else if (kind.slot >= 0) parsed[kind.slot] = [result];
+    if (kind.slot >= 0) parsed.add(kind.slot, result);
     headers[n] = {
       name: f.name,
       canonicalName: kind.canonicalName,
@@ -195,14 +243,10 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     };
   }
   for (const { name, slot } of REQUIRED) {
-    if (!parsed[slot]) bad('MISSING_HEADER', `${name} header missing`, name);
+    if (!parsed.has(slot)) bad('MISSING_HEADER', `${name} header missing`, name);
   }
-  const first = <T>(slot: number): T | undefined => parsed[slot]?.[0] as T | undefined;
-  const lists = <T>(slot: number): T[] => {
-    const rows = parsed[slot] as T[][] | undefined;
-    if (!rows) return [];
-    return rows.length === 1 ? rows[0] : ([] as T[]).concat(...rows);
-  };
+  const first = <T>(slot: number): T | undefined => parsed.first(slot) as T | undefined;
+  const lists = <T>(slot: number): T[] => parsed.list(slot) as T[];
 
   const cseq = first<CSeqValue>(CSEQ)!;
   if (request && cseq.method !== request.method) {
@@ -245,9 +289,8 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   const from = first<SipAddress[]>(FROM)![0];
   const to = first<SipAddress[]>(TO)![0];
   const via = lists<ViaValue>(VIA);
-  const contactRows = parsed[CONTACT] ?? [];
-  const star = contactRows.includes('*');
-  if (star && contactRows.length > 1) {
+  const star = parsed.rows(CONTACT).includes('*');
+  if (star && parsed.rows(CONTACT).length > 1) {
     bad('BAD_HEADER_VALUE', 'Contact "*" combined with other values', 'Contact');
   }
   const contact = star ? '*' : lists<SipAddress>(CONTACT);

@@ -1,5 +1,6 @@
 import { SdpParseError, SdpParseErrorCode } from '../sip-errors';
-import { CharCursor, charTable, hasNonAscii, scan, utf8Text } from '../sip-grammar';
+import { isAscii } from 'node:buffer';
+import { CharCursor, charTable, scan, utf8Text } from '../sip-grammar';
 import { CryptoAttribute, parseCryptoAttribute } from './crypto-attribute';
 import { KeyMgmtAttribute, parseKeyMgmtAttribute } from './key-mgmt-attribute';
 
@@ -199,7 +200,8 @@ export function parseSessionDescription(body: Buffer): SessionDescription {
   const text = body.toString('latin1');
   const lines = lineCount(text);
   if (lines > MAX_LINES) fail('BAD_LINE', `more than ${MAX_LINES} lines`, MAX_LINES);
-  const ascii = !hasNonAscii(text);
+  // ASCII text is its own UTF-8 decoding.
+  const ascii = isAscii(body);
   const cr = new CharCursor(text, '\r');
   const nul = new CharCursor(text, '\0');
   const session: Section = { attributes: [], crypto: [], keyMgmt: [], attributeErrors: [] };
