@@ -11,5 +11,13 @@ export * from './sip-message';
 export * from './sdp/base64';
 export * from './sdp/crypto-attribute';
 export * from './sdp/key-mgmt-attribute';
-export * from './sdp/session-description';
+export { parseSessionDescription } from './sdp/session-description';
+export type {
+  SdpAttributeError,
+  SdpAttributeLine,
+  SdpConnection,
+  SdpMedia,
+  SdpOrigin,
+  SessionDescription,
+} from './sdp/session-description';
 export * from './sdes-redaction';

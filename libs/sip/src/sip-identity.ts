@@ -107,16 +107,6 @@ export function identityOf(address: SipAddress): SipIdentity {
   return { uri: address.uri.text, key: identityKey(address.uri), displayName: address.displayName };
 }
 
-/** SipIdentity of a From / To value with its tag. */
-export function taggedIdentityOf(address: SipAddress): SipIdentity & { tag?: string } {
-  return {
-    uri: address.uri.text,
-    key: identityKey(address.uri),
-    displayName: address.displayName,
-    tag: tagOf(address.parameters),
-  };
-}
-
 /** tag parameter (RFC 3261 §19.3) of From/To. */
 export function tagOf(params: readonly GenericParam[]): string | undefined {
   for (const p of params) if (isNamed(p.name, 'tag')) return p.value;

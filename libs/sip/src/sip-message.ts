@@ -10,10 +10,10 @@ import {
 } from './sip-header-rules';
 import { parseHeaderSection } from './sip-header-section';
 import { CSeqValue, MediaType, ViaValue } from './sip-header-values';
-import { SipIdentitySummary, identityOf, taggedIdentityOf } from './sip-identity';
+import { SipIdentity, SipIdentitySummary, identityKey, identityOf, tagOf } from './sip-identity';
 import { SipBodyPart, collectBodyParts } from './sip-multipart';
 import { Uri, parseUri } from './sip-uri';
-import { SessionDescription, parseSessionDescription } from './sdp/session-description';
+import { SessionDescription, parseSessionDescriptionText } from './sdp/session-description';
 
 /** One header field row as received. */
 export interface SipHeader {
@@ -94,9 +94,6 @@ const CONTENT_LENGTH = headerSlot('content-length');
 const CONTENT_TYPE = headerSlot('content-type');
 const CONTENT_ENCODING = headerSlot('content-encoding');
 
-/** CRLF CRLF: the end of the header section (RFC 3261 §7). */
-const EMPTY_LINE = Buffer.from('\r\n\r\n');
-
 /**
  * The checked values of the grammar-checked headers of one message, by HeaderKind.slot: the
  * value of each row, in message order.
@@ -104,11 +101,11 @@ const EMPTY_LINE = Buffer.from('\r\n\r\n');
 class ParsedHeaders {
   /** Value of the first row; `more` holds the values of the next rows, if any. */
   private readonly firstRows: unknown[] = new Array(CHECKED_HEADER_COUNT);
-  private readonly present: boolean[] = new Array<boolean>(CHECKED_HEADER_COUNT).fill(false);
+  private readonly present: (true | undefined)[] = new Array(CHECKED_HEADER_COUNT);
   private more: (unknown[] | undefined)[] | undefined;
 
   has(slot: number): boolean {
-    return slot >= 0 && this.present[slot];
+    return slot >= 0 && this.present[slot] === true;
   }
 
   add(slot: number, value: unknown): void {
@@ -198,11 +195,12 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   let start = 0;
   // §7.5: CRLFs before the start-line are ignored.
   while (raw[start] === 0x0d && raw[start + 1] === 0x0a) start += 2;
-  const headerEnd = raw.indexOf(EMPTY_LINE, start);
+  // The whole message as a binary string, once: the header section and the SDP are read in it.
+  const text = raw.toString('latin1');
+  const headerEnd = text.indexOf('\r\n\r\n', start);
   if (headerEnd < 0) bad('MISSING_HEADER_END', 'no empty line after the header section');
-  const text = raw.toString('latin1', start, headerEnd + 2);
-  const firstEnd = text.indexOf('\r\n');
-  const firstLine = text.slice(0, firstEnd);
+  const firstEnd = text.indexOf('\r\n', start);
+  const firstLine = text.slice(start, firstEnd);
   if (firstLine.includes('\r') || firstLine.includes('\n')) {
     bad('BAD_LINE_ENDING', 'start line ends without CRLF');
   }
@@ -210,14 +208,10 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   const status = isResponse ? statusLine(firstLine) : undefined;
   const request = isResponse ? undefined : requestLine(firstLine);
 
-  const fields = parseHeaderSection(
-    text,
-    firstEnd + 2,
-    text.length - 2,
-    options.maxHeaderFields ?? 256,
-  );
-  // An ASCII header section is its own UTF-8 decoding (most messages are ASCII throughout).
-  const ascii = isAscii(raw) || isAscii(raw.subarray(start, headerEnd + 2));
+  const fields = parseHeaderSection(text, firstEnd + 2, headerEnd, options.maxHeaderFields ?? 256);
+  // ASCII text is its own UTF-8 decoding (most messages are ASCII throughout).
+  const asciiMessage = isAscii(raw);
+  const ascii = asciiMessage || isAscii(raw.subarray(start, headerEnd + 2));
   const parsed = new ParsedHeaders();
   const headers: SipHeader[] = new Array(fields.length);
   for (let n = 0; n < fields.length; n++) {
@@ -238,7 +232,7 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
       name: f.name,
       canonicalName: kind.canonicalName,
       value: ascii ? f.value : utf8Text(f.value),
-      offset: start + f.offset,
+      offset: f.offset,
       length: f.length,
     };
   }
@@ -279,7 +273,10 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     : bodyParts.find((p) => p.contentType.essence === 'application/sdp');
   if (sdpPart) {
     try {
-      sdp = parseSessionDescription(sdpPart.body);
+      // Body parts are views of `raw`, so the part is at the same offset in `text`.
+      const offset = sdpPart.body.byteOffset - raw.byteOffset;
+      const sdpText = text.slice(offset, offset + sdpPart.body.length);
+      sdp = parseSessionDescriptionText(sdpText, asciiMessage || isAscii(sdpPart.body));
     } catch (e) {
       if (!(e instanceof SdpParseError)) throw e;
       sdpError = e;
@@ -340,6 +337,16 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
       cseq,
       topViaBranch: via[0]?.branch,
     },
+  };
+}
+
+/** SipIdentity of a From / To value with its tag (RFC 3261 §19.3). */
+function taggedIdentityOf(address: SipAddress): SipIdentity & { tag?: string } {
+  return {
+    uri: address.uri.text,
+    key: identityKey(address.uri),
+    displayName: address.displayName,
+    tag: tagOf(address.parameters),
   };
 }
 

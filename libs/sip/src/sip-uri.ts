@@ -137,6 +137,12 @@ function parseParameters(text: string, start: number, end: number): UriParameter
   }
 }
 
+/** Last ":" of text[start, end) after its last "]", -1 if none. */
+function lastPortColon(text: string, start: number, end: number): number {
+  const colon = text.lastIndexOf(':', end - 1);
+  return colon >= start && colon > text.lastIndexOf(']', end - 1) ? colon : -1;
+}
+
 /** SIP-URI / SIPS-URI (RFC 3261 §25.1); `from` is the index after "sip:" / "sips:". */
 function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri | undefined {
   let user: string | undefined;
@@ -160,9 +166,14 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
   const hostportEnd = semi >= 0 && semi < end ? semi : end;
   let hostEnd = hostportEnd;
   let port: number | undefined;
-  // The port follows the last ":" that is not inside an IPv6reference.
-  const colon = text.lastIndexOf(':', hostportEnd - 1);
-  if (colon >= hostStart && colon > text.lastIndexOf(']', hostportEnd - 1)) {
+  // The port follows the last ":" that is not inside an IPv6reference. A host other than an
+  // IPv6reference has no ":" and no "]": splitting at its first ":" is then as good, as any
+  // other ":" or "]" makes the host or the port invalid.
+  const colon =
+    text.charCodeAt(hostStart) === 0x5b
+      ? lastPortColon(text, hostStart, hostportEnd)
+      : text.indexOf(':', hostStart);
+  if (colon >= hostStart && colon < hostportEnd) {
     hostEnd = colon;
     port = decimal(text.slice(colon + 1, hostportEnd), 65535);
     if (port === undefined) return undefined;

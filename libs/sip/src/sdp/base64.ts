@@ -11,9 +11,9 @@ const BASE64_VALUE = new Int8Array(256).fill(-1);
   .forEach((c, value) => (BASE64_VALUE[c.charCodeAt(0)] = value));
 
 export function decodeBase64Strict(text: string): Buffer | undefined {
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text)) return undefined;
   let end = text.length;
   if (text.charCodeAt(end - 1) === 0x3d) end -= text.charCodeAt(end - 2) === 0x3d ? 2 : 1;
-  for (let i = 0; i < end; i++) if (!(BASE64_VALUE[text.charCodeAt(i)] >= 0)) return undefined;
   if (end % 4 === 1) return undefined;
   if (end !== text.length && text.length % 4 !== 0) return undefined;
   // The bits of the last char below the last whole octet must be zero (RFC 4648 §3.5).

@@ -1,5 +1,4 @@
 import { SdpParseError } from '../sip-errors';
-import { isWsp } from '../sip-grammar';
 import { decodeBase64Strict } from './base64';
 
 /** Master key and salt sizes of an SRTP crypto-suite usable with SDES. */
@@ -208,14 +207,13 @@ export function parseCryptoAttribute(value: string): CryptoAttribute {
 
 /** The fields of `value` between runs of SP / HTAB (1*WSP), as value.split(/[ \t]+/). */
 function splitAtWsp(value: string): string[] {
+  if (value.includes('\t')) return value.split(/[ \t]+/);
   const parts: string[] = [];
   let start = 0;
-  for (let i = 0; i < value.length; i++) {
-    if (isWsp(value.charCodeAt(i))) {
-      parts.push(value.slice(start, i));
-      while (isWsp(value.charCodeAt(i + 1))) i++;
-      start = i + 1;
-    }
+  for (let space = value.indexOf(' '); space >= 0; space = value.indexOf(' ', start)) {
+    parts.push(value.slice(start, space));
+    start = space + 1;
+    while (value.charCodeAt(start) === 0x20) start++;
   }
   parts.push(value.slice(start));
   return parts;

@@ -197,11 +197,17 @@ function lineCount(text: string): number {
  * attributeErrors of its section and skipped. Error messages never contain key material.
  */
 export function parseSessionDescription(body: Buffer): SessionDescription {
-  const text = body.toString('latin1');
+  // ASCII text is its own UTF-8 decoding.
+  return parseSessionDescriptionText(body.toString('latin1'), isAscii(body));
+}
+
+/**
+ * parseSessionDescription of the body as a binary string (one char per octet); `ascii` tells
+ * that it has no octet above 0x7F. For the SIP parser, which has the message as text already.
+ */
+export function parseSessionDescriptionText(text: string, ascii: boolean): SessionDescription {
   const lines = lineCount(text);
   if (lines > MAX_LINES) fail('BAD_LINE', `more than ${MAX_LINES} lines`, MAX_LINES);
-  // ASCII text is its own UTF-8 decoding.
-  const ascii = isAscii(body);
   const cr = new CharCursor(text, '\r');
   const nul = new CharCursor(text, '\0');
   const session: Section = { attributes: [], crypto: [], keyMgmt: [], attributeErrors: [] };
