@@ -167,7 +167,6 @@ export function isNamed(s: string, lowerName: string): boolean {
 
 const NON_ASCII = /[\x80-\xff]/;
 
-
 /**
  * The next occurrence of one char in a text, searched again only once a scan has passed it,
  * so that asking for every line of the text in order searches each char once.

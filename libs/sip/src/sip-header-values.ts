@@ -13,7 +13,7 @@ import {
   skipWsp,
 } from './sip-grammar';
 import { isHost, isIpv4 } from './sip-uri';
-import { parseIpv6 } from '@app/x2';
+import { isIpv6 } from '@app/x2';
 
 /** token characters plus ":", for Via parameter values such as received=2001:db8::1. */
 const TOKEN_OR_COLON = Uint8Array.from(TOKEN, (v, c) => (c === 0x3a ? 1 : v));
@@ -112,7 +112,7 @@ export function parseVia(value: string): ViaValue[] {
       } else if (isNamed(p.name, 'received')) {
         const v = p.value ?? '';
         const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
-        if (!(isIpv4(v) || parseIpv6(bare))) fail('bad received');
+        if (!(isIpv4(v) || isIpv6(bare))) fail('bad received');
       }
     }
     out.push({

@@ -11,7 +11,7 @@ import {
 import { parseHeaderSection } from './sip-header-section';
 import { CSeqValue, MediaType, ViaValue } from './sip-header-values';
 import { SipIdentity, SipIdentitySummary, identityKey, identityOf, tagOf } from './sip-identity';
-import { SipBodyPart, collectBodyParts } from './sip-multipart';
+import { SipBodyPart, collectParts } from './sip-multipart';
 import { Uri, parseUri } from './sip-uri';
 import { SessionDescription, parseSessionDescriptionText } from './sdp/session-description';
 
@@ -263,7 +263,7 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     // §20.15: Content-Type MUST be present if the body is not empty.
     if (!contentType) bad('MISSING_CONTENT_TYPE', 'body without Content-Type', 'Content-Type');
     if (encoded) bodyParts.push({ contentType: contentType!, headers: [], body, path: [] });
-    else collectBodyParts(contentType!, body, 0, [], bodyParts);
+    else collectParts(contentType!, body, text, bodyStart, 0, [], bodyParts);
   }
 
   let sdp: SessionDescription | undefined;

@@ -1,4 +1,4 @@
-import { parseIpv6 } from '@app/x2';
+import { isIpv6 } from '@app/x2';
 import {
   ALPHA,
   ALPHANUM,
@@ -67,7 +67,7 @@ export type Uri = SipUri | TelUri | AbsoluteUri;
 export function isHostname(h: string): boolean {
   // Labels are scanned in place: [start, dot) up to `end`, which drops one final ".".
   const end = h.charCodeAt(h.length - 1) === 0x2e ? h.length - 1 : h.length;
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     let dot = h.indexOf('.', start);
     if (dot < 0 || dot > end) dot = end;
     const length = dot - start;
@@ -107,7 +107,7 @@ export function isIpv4(h: string): boolean {
 /** host = hostname / IPv4address / IPv6reference. */
 export function isHost(h: string): boolean {
   if (h.charCodeAt(0) === 0x5b) {
-    return h.charCodeAt(h.length - 1) === 0x5d && parseIpv6(h.slice(1, -1)) !== undefined;
+    return h.charCodeAt(h.length - 1) === 0x5d && isIpv6(h.slice(1, -1));
   }
   // A hostname's toplabel starts with ALPHA, so a last label starting with a digit is IPv4.
   const top = h.charCodeAt(h.lastIndexOf('.', h.length - 2) + 1);
@@ -121,7 +121,7 @@ export function isHost(h: string): boolean {
  */
 function parseParameters(text: string, start: number, end: number): UriParameter[] | undefined {
   const out: UriParameter[] = [];
-  for (let i = start; ; ) {
+  for (let i = start; ;) {
     const nameEnd = scanEscaped(text, i, PARAMCHAR);
     if (nameEnd <= i) return undefined;
     const name = text.slice(i, nameEnd);

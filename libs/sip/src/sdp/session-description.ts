@@ -112,7 +112,7 @@ function fail(code: SdpParseErrorCode, message: string, line: number): never {
 /** `count` fields separated by single spaces, none empty. */
 function fields(value: string, count: number, what: string, line: number): string[] {
   const f: string[] = [];
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     const space = value.indexOf(' ', start);
     const end = space < 0 ? value.length : space;
     if (end === start || f.length === count) break;
