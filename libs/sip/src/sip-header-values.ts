@@ -209,7 +209,13 @@ export function parseTokenList(value: string, allowEmpty: boolean): string[] {
     if (!allowEmpty) fail('empty token list');
     return [];
   }
-  return value.split(',').map((t) => token(t.trim(), 'option-tag'));
+  const tags: string[] = [];
+  for (let start = 0; ; ) {
+    const comma = value.indexOf(',', start);
+    tags.push(token(value.slice(start, comma < 0 ? value.length : comma).trim(), 'option-tag'));
+    if (comma < 0) return tags;
+    start = comma + 1;
+  }
 }
 
 const WKDAY = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';

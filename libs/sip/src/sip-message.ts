@@ -94,24 +94,25 @@ const CONTENT_LENGTH = headerSlot('content-length');
 const CONTENT_TYPE = headerSlot('content-type');
 const CONTENT_ENCODING = headerSlot('content-encoding');
 
+/** Stands for a checked value `undefined` in ParsedHeaders, where undefined means absent. */
+const UNDEFINED_VALUE = Symbol('undefined value');
+
 /**
  * The checked values of the grammar-checked headers of one message, by HeaderKind.slot: the
  * value of each row, in message order.
  */
 class ParsedHeaders {
   /** Value of the first row; `more` holds the values of the next rows, if any. */
-  private readonly firstRows: unknown[] = new Array(CHECKED_HEADER_COUNT);
-  private readonly present: (true | undefined)[] = new Array(CHECKED_HEADER_COUNT);
+  private readonly firstRows: unknown[] = [];
   private more: (unknown[] | undefined)[] | undefined;
 
   has(slot: number): boolean {
-    return slot >= 0 && this.present[slot] === true;
+    return slot >= 0 && this.firstRows[slot] !== undefined;
   }
 
   add(slot: number, value: unknown): void {
-    if (!this.present[slot]) {
-      this.present[slot] = true;
-      this.firstRows[slot] = value;
+    if (this.firstRows[slot] === undefined) {
+      this.firstRows[slot] = value === undefined ? UNDEFINED_VALUE : value;
     } else {
       this.more ??= [];
       (this.more[slot] ??= []).push(value);
@@ -119,18 +120,19 @@ class ParsedHeaders {
   }
 
   first(slot: number): unknown {
-    return this.firstRows[slot];
+    const value = this.firstRows[slot];
+    return value === UNDEFINED_VALUE ? undefined : value;
   }
 
   /** Values of every row, [] when the header is absent. */
   rows(slot: number): unknown[] {
-    if (!this.present[slot]) return [];
-    return [this.firstRows[slot], ...(this.more?.[slot] ?? [])];
+    if (!this.has(slot)) return [];
+    return [this.first(slot), ...(this.more?.[slot] ?? [])];
   }
 
   /** The lists of every row of a list-valued header joined, [] when it is absent. */
   list(slot: number): unknown[] {
-    if (!this.present[slot]) return [];
+    if (!this.has(slot)) return [];
     const more = this.more?.[slot];
     const first = this.firstRows[slot] as unknown[];
     return more ? first.concat(...(more as unknown[][])) : first;
@@ -239,26 +241,26 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   for (const { name, slot } of REQUIRED) {
     if (!parsed.has(slot)) bad('MISSING_HEADER', `${name} header missing`, name);
   }
-  const first = <T>(slot: number): T | undefined => parsed.first(slot) as T | undefined;
-  const lists = <T>(slot: number): T[] => parsed.list(slot) as T[];
 
-  const cseq = first<CSeqValue>(CSEQ)!;
+  const cseq = parsed.first(CSEQ) as CSeqValue;
   if (request && cseq.method !== request.method) {
     bad('CSEQ_METHOD_MISMATCH', 'CSeq method differs from the request method', 'CSeq');
   }
 
   const bodyStart = headerEnd + 4;
   const available = raw.length - bodyStart;
-  const contentLength = first<number>(CONTENT_LENGTH);
+  const contentLength = parsed.first(CONTENT_LENGTH) as number | undefined;
   if (contentLength !== undefined && contentLength > available) {
     bad('CONTENT_LENGTH_MISMATCH', 'Content-Length exceeds the octets after the header section');
   }
   const bodyLength = contentLength ?? available;
   const body = raw.subarray(bodyStart, bodyStart + bodyLength);
-  const contentType = first<MediaType>(CONTENT_TYPE);
+  const contentType = parsed.first(CONTENT_TYPE) as MediaType | undefined;
   const bodyParts: SipBodyPart[] = [];
   // A content-coded body (§20.12, e.g. gzip) is kept opaque: its parts cannot be read.
-  const encoded = lists<string>(CONTENT_ENCODING).some((e) => e.toLowerCase() !== 'identity');
+  const encoded =
+    parsed.has(CONTENT_ENCODING) &&
+    (parsed.list(CONTENT_ENCODING) as string[]).some((e) => e.toLowerCase() !== 'identity');
   if (body.length > 0) {
     // §20.15: Content-Type MUST be present if the body is not empty.
     if (!contentType) bad('MISSING_CONTENT_TYPE', 'body without Content-Type', 'Content-Type');
@@ -283,18 +285,19 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     }
   }
 
-  const from = first<SipAddress[]>(FROM)![0];
-  const to = first<SipAddress[]>(TO)![0];
-  const via = lists<ViaValue>(VIA);
-  const star = parsed.rows(CONTACT).includes('*');
-  if (star && parsed.rows(CONTACT).length > 1) {
+  const from = (parsed.first(FROM) as SipAddress[])[0];
+  const to = (parsed.first(TO) as SipAddress[])[0];
+  const via = parsed.list(VIA) as ViaValue[];
+  const contactRows = parsed.rows(CONTACT);
+  const star = contactRows.includes('*');
+  if (star && contactRows.length > 1) {
     bad('BAD_HEADER_VALUE', 'Contact "*" combined with other values', 'Contact');
   }
-  const contact = star ? '*' : lists<SipAddress>(CONTACT);
-  const pAssertedIdentity = lists<SipAddress>(P_ASSERTED_IDENTITY);
-  const pPreferredIdentity = lists<SipAddress>(P_PREFERRED_IDENTITY);
-  const pCalledPartyId = first<SipAddress[]>(P_CALLED_PARTY_ID)?.[0];
-  const callId = first<string>(CALL_ID)!;
+  const contact = star ? '*' : (parsed.list(CONTACT) as SipAddress[]);
+  const pAssertedIdentity = parsed.list(P_ASSERTED_IDENTITY) as SipAddress[];
+  const pPreferredIdentity = parsed.list(P_PREFERRED_IDENTITY) as SipAddress[];
+  const pCalledPartyId = (parsed.first(P_CALLED_PARTY_ID) as SipAddress[] | undefined)?.[0];
+  const callId = parsed.first(CALL_ID) as string;
   const requestUri = request?.requestUri;
 
   return {
@@ -310,10 +313,10 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     to,
     callId,
     cseq,
-    maxForwards: first<number>(MAX_FORWARDS),
+    maxForwards: parsed.first(MAX_FORWARDS) as number | undefined,
     contact,
-    route: lists<SipAddress>(ROUTE),
-    recordRoute: lists<SipAddress>(RECORD_ROUTE),
+    route: parsed.list(ROUTE) as SipAddress[],
+    recordRoute: parsed.list(RECORD_ROUTE) as SipAddress[],
     pAssertedIdentity,
     pPreferredIdentity,
     pCalledPartyId,

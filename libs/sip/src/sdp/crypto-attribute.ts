@@ -85,12 +85,19 @@ const bad = (what: string): never => {
   throw new SdpParseError('BAD_CRYPTO', `a=crypto: ${what}`);
 };
 
+const powersOfTwo: bigint[] = new Array(8 * 128 + 1);
+
+/** 2^n for the n of a lifetime (up to 128) or an MKI length in bits (up to 1024), made once. */
+function powerOfTwo(n: number): bigint {
+  return (powersOfTwo[n] ??= 2n ** BigInt(n));
+}
+
 function parseLifetime(text: string, known: SrtpCryptoSuite | undefined): bigint {
   const m = /^(2\^)?(\d{1,20})$/.exec(text);
   if (!m) return bad('bad lifetime');
   const n = BigInt(m[2]);
   if (m[1] && n > 128n) bad('lifetime exponent too large');
-  const lifetime = m[1] ? 2n ** n : n;
+  const lifetime = m[1] ? powerOfTwo(Number(n)) : n;
   if (lifetime === 0n) bad('lifetime zero');
   if (known && lifetime > known.maxLifetime) bad(`lifetime above the suite maximum`);
   return lifetime;
@@ -102,7 +109,7 @@ function parseMki(text: string): { value: bigint; length: number } {
   const length = Number(m[2]);
   const value = BigInt(m[1]);
   if (length < 1 || length > 128) bad('MKI length outside 1..128');
-  if (value >= 2n ** BigInt(8 * length)) bad('MKI value does not fit its length');
+  if (value >= powerOfTwo(8 * length)) bad('MKI value does not fit its length');
   return { value, length };
 }
 
