@@ -208,9 +208,14 @@ export function unescape(s: string): string {
 
 /** Decimal digits to a number, undefined if not 1*DIGIT or above max. */
 export function decimal(s: string, max: number): number | undefined {
-  if (s.length === 0) return undefined;
+  return decimalIn(s, 0, s.length, max);
+}
+
+/** decimal() of s[start, end). */
+export function decimalIn(s: string, start: number, end: number, max: number): number | undefined {
+  if (end <= start) return undefined;
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const d = s.charCodeAt(i) - 0x30;
     if (d < 0 || d > 9) return undefined;
     n = n * 10 + d;

@@ -5,6 +5,7 @@ import {
   WORD,
   all,
   decimal,
+  decimalIn,
   isNamed,
   isTextUtf8,
   isWsp,
@@ -92,7 +93,7 @@ export function parseVia(value: string): ViaValue[] {
     if (value.charCodeAt(beforeColon) === 0x3a) {
       const p = skipWsp(value, beforeColon + 1);
       const end = scan(value, p, DIGIT);
-      port = decimal(value.slice(p, end), 65535);
+      port = decimalIn(value, p, end, 65535);
       if (port === undefined) fail('bad sent-by port');
       i = end;
     }

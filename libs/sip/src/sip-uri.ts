@@ -10,7 +10,7 @@ import {
   URIC,
   USER,
   allEscaped,
-  decimal,
+  decimalIn,
   scanEscaped,
   unescape,
 } from './sip-grammar';
@@ -65,43 +65,43 @@ export type Uri = SipUri | TelUri | AbsoluteUri;
 
 /** hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 §25.1). */
 export function isHostname(h: string): boolean {
-  // Labels are scanned in place: [start, dot) up to `end`, which drops one final ".".
+  // One pass; a final "." is dropped, and `end` closes the toplabel like a ".".
   const end = h.charCodeAt(h.length - 1) === 0x2e ? h.length - 1 : h.length;
-  for (let start = 0; ;) {
-    let dot = h.indexOf('.', start);
-    if (dot < 0 || dot > end) dot = end;
-    const length = dot - start;
-    if (length === 0 || length > 63) return false;
-    const top = dot === end;
-    // toplabel starts with ALPHA, domainlabel with alphanum; both end with alphanum.
-    if ((top ? ALPHA : ALPHANUM)[h.charCodeAt(start)] !== 1) return false;
-    if (ALPHANUM[h.charCodeAt(dot - 1)] !== 1) return false;
-    for (let k = start + 1; k < dot - 1; k++) {
-      const c = h.charCodeAt(k);
-      if (ALPHANUM[c] !== 1 && c !== 0x2d) return false;
-    }
-    if (top) return true;
-    start = dot + 1;
+  let label = 0;
+  for (let k = 0; k <= end; k++) {
+    const c = k === end ? 0x2e : h.charCodeAt(k);
+    if (c === 0x2e) {
+      if (k === label || k - label > 63) return false;
+      // toplabel starts with ALPHA, domainlabel with alphanum; both end with alphanum.
+      if ((k === end ? ALPHA : ALPHANUM)[h.charCodeAt(label)] !== 1) return false;
+      if (ALPHANUM[h.charCodeAt(k - 1)] !== 1) return false;
+      label = k + 1;
+    } else if (ALPHANUM[c] !== 1 && c !== 0x2d) return false;
   }
+  return true;
 }
 
 /** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each octet 0..255. */
 export function isIpv4(h: string): boolean {
-  for (let part = 0, start = 0; ; part++) {
-    const dot = h.indexOf('.', start);
-    const end = dot < 0 ? h.length : dot;
-    if (end === start || end - start > 3) return false;
-    let octet = 0;
-    for (let k = start; k < end; k++) {
-      const d = h.charCodeAt(k) - 0x30;
-      if (d < 0 || d > 9) return false;
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  for (let k = 0; k < h.length; k++) {
+    const c = h.charCodeAt(k);
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return false;
+      dots++;
+      digits = 0;
+      octet = 0;
+    } else {
+      const d = c - 0x30;
+      if (d < 0 || d > 9 || digits === 3) return false;
+      digits++;
       octet = octet * 10 + d;
+      if (octet > 255) return false;
     }
-    if (octet > 255) return false;
-    if (dot < 0) return part === 3;
-    if (part === 3) return false;
-    start = dot + 1;
   }
+  return dots === 3 && digits > 0;
 }
 
 /** host = hostname / IPv4address / IPv6reference. */
@@ -110,7 +110,9 @@ export function isHost(h: string): boolean {
     return h.charCodeAt(h.length - 1) === 0x5d && isIpv6(h.slice(1, -1));
   }
   // A hostname's toplabel starts with ALPHA, so a last label starting with a digit is IPv4.
-  const top = h.charCodeAt(h.lastIndexOf('.', h.length - 2) + 1);
+  let dot = h.length - 2;
+  while (dot >= 0 && h.charCodeAt(dot) !== 0x2e) dot--;
+  const top = h.charCodeAt(dot + 1);
   return DIGIT[top] === 1 ? isIpv4(h) : isHostname(h);
 }
 
@@ -175,7 +177,7 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
       : text.indexOf(':', hostStart);
   if (colon >= hostStart && colon < hostportEnd) {
     hostEnd = colon;
-    port = decimal(text.slice(colon + 1, hostportEnd), 65535);
+    port = decimalIn(text, colon + 1, hostportEnd, 65535);
     if (port === undefined) return undefined;
   }
   const host = text.slice(hostStart, hostEnd);
