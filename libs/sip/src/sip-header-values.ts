@@ -132,13 +132,25 @@ export function parseVia(value: string): ViaValue[] {
   }
 }
 
-/** CSeq value; the number must fit 32 bits unsigned (RFC 3261 §20.16). */
+/** CSeq value: 1*DIGIT LWS Method; the number must fit 32 bits unsigned (RFC 3261 §20.16). */
 export function parseCSeq(value: string): CSeqValue {
-  const m = /^(\d+)[ \t]+(\S+)$/.exec(value);
-  if (!m) return fail('bad CSeq');
-  const sequence = decimal(m[1], MAX_UINT32);
+  // The shape of /^(\d+)[ \t]+(\S+)$/, scanned: digits, SP / HTAB, then a method without
+  // whitespace (a token never has any, so the whitespace test is for the error only).
+  const digitsEnd = scan(value, 0, DIGIT);
+  const methodStart = skipWsp(value, digitsEnd);
+  const methodEnd = scan(value, methodStart, TOKEN);
+  if (
+    digitsEnd === 0 ||
+    methodStart === digitsEnd ||
+    methodStart === value.length ||
+    (methodEnd !== value.length && /\s/.test(value.slice(methodStart)))
+  ) {
+    return fail('bad CSeq');
+  }
+  const sequence = decimalIn(value, 0, digitsEnd, MAX_UINT32);
   if (sequence === undefined) fail('CSeq number out of range');
-  return { sequence: sequence!, method: token(m[2], 'CSeq method') };
+  if (methodEnd !== value.length) fail('bad CSeq method');
+  return { sequence: sequence!, method: value.slice(methodStart) };
 }
 
 /** callid = word [ "@" word ] (RFC 3261 §25.1). */

@@ -257,9 +257,11 @@ export function parseTelephoneSubscriber(s: string): TelephoneSubscriber | undef
  * Returns undefined when the text does not follow the grammar of its scheme.
  */
 export function parseUri(text: string): Uri | undefined {
-  const colon = text.indexOf(':');
-  if (colon <= 0 || ALPHA[text.charCodeAt(0)] !== 1) return undefined;
-  for (let i = 1; i < colon; i++) if (SCHEME[text.charCodeAt(i)] !== 1) return undefined;
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), ended by the first ":".
+  if (ALPHA[text.charCodeAt(0)] !== 1) return undefined;
+  let colon = 1;
+  while (SCHEME[text.charCodeAt(colon)] === 1) colon++;
+  if (text.charCodeAt(colon) !== 0x3a) return undefined;
   const scheme = text.slice(0, colon).toLowerCase();
   if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, text, colon + 1);
   const rest = text.slice(colon + 1);
