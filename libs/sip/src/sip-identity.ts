@@ -77,8 +77,8 @@ export function identityKey(uri: Uri): string | undefined {
     if (subscriber) return telKey(subscriber);
   }
   let host = uri.host.toLowerCase();
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  if (host.startsWith('[')) host = `[${normaliseIpv6(host.slice(1, -1))}]`;
+  if (host.charCodeAt(host.length - 1) === 0x2e) host = host.slice(0, -1);
+  if (host.charCodeAt(0) === 0x5b) host = `[${normaliseIpv6(host.slice(1, -1))}]`;
   if (uri.user === undefined) return `sip:${host}`;
   return `sip:${canonicalEscape(unescape(uri.user))}@${host}`;
 }

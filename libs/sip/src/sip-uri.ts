@@ -278,5 +278,6 @@ export function parseUri(text: string): Uri | undefined {
 /** A SIP URI parameter value by case-insensitive name (RFC 3261 §19.1.4). */
 export function uriParameter(uri: SipUri, name: string): UriParameter | undefined {
   const lower = name.toLowerCase();
-  return uri.parameters.find((p) => unescape(p.name).toLowerCase() === lower);
+  for (const p of uri.parameters) if (unescape(p.name).toLowerCase() === lower) return p;
+  return undefined;
 }

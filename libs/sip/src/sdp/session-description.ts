@@ -1,6 +1,6 @@
 import { SdpParseError, SdpParseErrorCode } from '../sip-errors';
 import { isAscii } from 'node:buffer';
-import { CharCursor, charTable, scan, utf8Text } from '../sip-grammar';
+import { CharCursor, DIGIT, all, charTable, scan, utf8Text } from '../sip-grammar';
 import { CryptoAttribute, parseCryptoAttribute } from './crypto-attribute';
 import { KeyMgmtAttribute, parseKeyMgmtAttribute } from './key-mgmt-attribute';
 
@@ -273,7 +273,7 @@ export function parseSessionDescriptionText(text: string, ascii: boolean): Sessi
           'o=',
           lineNo,
         );
-        if (!/^\d+$/.test(sessionId) || !/^\d+$/.test(sessionVersion)) {
+        if (!all(sessionId, DIGIT) || !all(sessionVersion, DIGIT)) {
           fail('BAD_FIELD', 'o= session id and version must be decimal', lineNo);
         }
         origin = { username, sessionId, sessionVersion, netType, addrType, address };
@@ -286,12 +286,21 @@ export function parseSessionDescriptionText(text: string, ascii: boolean): Sessi
         sessionName = ascii ? value : utf8Text(value);
         break;
       }
-      case 0x74: // t
-        if (!/^\d+ \d+$/.test(text.slice(valueStart, end))) {
+      case 0x74: {
+        // t=<start-time> SP <stop-time>, both 1*DIGIT
+        const startEnd = scan(text, valueStart, DIGIT);
+        const stopEnd = scan(text, startEnd + 1, DIGIT);
+        if (
+          startEnd === valueStart ||
+          text.charCodeAt(startEnd) !== 0x20 ||
+          stopEnd === startEnd + 1 ||
+          stopEnd !== end
+        ) {
           fail('BAD_FIELD', 't= needs start and stop time', lineNo);
         }
         times++;
         break;
+      }
       case 0x63: // c
         if (current) current.connection ??= connection(text.slice(valueStart, end), lineNo);
         else sessionConnection = connection(text.slice(valueStart, end), lineNo);
