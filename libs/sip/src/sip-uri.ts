@@ -151,8 +151,10 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
   let password: string | undefined;
   let hostStart = from;
   const at = text.indexOf('@', from);
+  // The first ":" after the scheme: the password separator if before "@", else the one the
+  // port follows (for hosts other than IPv6references).
+  let colon = text.indexOf(':', from);
   if (at >= 0) {
-    const colon = text.indexOf(':', from);
     const userEnd = colon >= 0 && colon < at ? colon : at;
     user = text.slice(from, userEnd);
     if (!allEscaped(user, USER)) return undefined;
@@ -161,6 +163,7 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
       if (password !== '' && !allEscaped(password, PASSWORD)) return undefined;
     }
     hostStart = at + 1;
+    if (userEnd < at) colon = text.indexOf(':', hostStart);
   }
   const q = text.indexOf('?', hostStart);
   const end = q < 0 ? text.length : q;
@@ -171,10 +174,7 @@ function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri
   // The port follows the last ":" that is not inside an IPv6reference. A host other than an
   // IPv6reference has no ":" and no "]": splitting at its first ":" is then as good, as any
   // other ":" or "]" makes the host or the port invalid.
-  const colon =
-    text.charCodeAt(hostStart) === 0x5b
-      ? lastPortColon(text, hostStart, hostportEnd)
-      : text.indexOf(':', hostStart);
+  if (text.charCodeAt(hostStart) === 0x5b) colon = lastPortColon(text, hostStart, hostportEnd);
   if (colon >= hostStart && colon < hostportEnd) {
     hostEnd = colon;
     port = decimalIn(text, colon + 1, hostportEnd, 65535);
@@ -262,7 +262,7 @@ export function parseUri(text: string): Uri | undefined {
   let colon = 1;
   while (SCHEME[text.charCodeAt(colon)] === 1) colon++;
   if (text.charCodeAt(colon) !== 0x3a) return undefined;
-  const scheme = text.slice(0, colon).toLowerCase();
+  const scheme = colon === 3 && isSip(text) ? 'sip' : text.slice(0, colon).toLowerCase();
   if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, text, colon + 1);
   const rest = text.slice(colon + 1);
   if (scheme === 'tel') {
@@ -273,6 +273,15 @@ export function parseUri(text: string): Uri | undefined {
   // absoluteURI = scheme ":" ( hier-part / opaque-part ), every char a uric (RFC 2396 §3).
   if (rest.length === 0 || scanEscaped(rest, 0, URIC) !== rest.length) return undefined;
   return { kind: 'absolute', scheme, text };
+}
+
+/** Whether text starts with "sip" in any case. */
+function isSip(text: string): boolean {
+  return (
+    (text.charCodeAt(0) | 0x20) === 0x73 &&
+    (text.charCodeAt(1) | 0x20) === 0x69 &&
+    (text.charCodeAt(2) | 0x20) === 0x70
+  );
 }
 
 /** A SIP URI parameter value by case-insensitive name (RFC 3261 §19.1.4). */
