@@ -1,4 +1,13 @@
-import { TOKEN, decimal, scan, scanQuotedString, skipWsp, utf8Text } from './sip-grammar';
+import {
+  TOKEN,
+  decimal,
+  isNamed,
+  isWsp,
+  scan,
+  scanQuotedString,
+  skipWsp,
+  utf8Text,
+} from './sip-grammar';
 import { Uri, isHost, parseUri } from './sip-uri';
 
 /** generic-param = token [ EQUAL gen-value ]; gen-value = token / host / quoted-string. */
@@ -47,24 +56,25 @@ export function parseGenericParams(
 ): number {
   for (;;) {
     const j = skipWsp(s, i);
-    if (s[j] !== ';') return i;
+    if (s.charCodeAt(j) !== 0x3b) return i;
     let k = skipWsp(s, j + 1);
     const nameEnd = scan(s, k, TOKEN);
     if (nameEnd === k) fail('empty parameter');
     const name = s.slice(k, nameEnd);
     k = skipWsp(s, nameEnd);
-    if (s[k] !== '=') {
+    if (s.charCodeAt(k) !== 0x3d) {
       out.push({ name });
       i = nameEnd;
       continue;
     }
     k = skipWsp(s, k + 1);
-    if (s[k] === '"') {
+    const c = s.charCodeAt(k);
+    if (c === 0x22) {
       const q = scanQuotedString(s, k);
       if (!q) fail('unterminated quoted parameter value');
       out.push({ name, value: utf8Text(q!.text), quoted: true });
       i = q!.end;
-    } else if (s[k] === '[') {
+    } else if (c === 0x5b) {
       const close = s.indexOf(']', k);
       const host = close < 0 ? '' : s.slice(k, close + 1);
       if (!isHost(host)) fail('bad IPv6 reference in parameter');
@@ -79,16 +89,25 @@ export function parseGenericParams(
   }
 }
 
-function parseOneAddress(s: string, start: number, grammar: AddressGrammar): [SipAddress, number] {
+/** ";", ",", SP and HTAB end an addr-spec (§20.10: URIs with them must be in <>). */
+const isAddrSpecEnd = (c: number): boolean => c === 0x3b || c === 0x2c || isWsp(c);
+
+/** Parses one address at `start` into `out`; returns the position after it and its SWS. */
+function parseOneAddress(
+  s: string,
+  start: number,
+  grammar: AddressGrammar,
+  out: SipAddress[],
+): number {
   let i = skipWsp(s, start);
   let displayName: string | undefined;
   let bracketed = false;
-  if (s[i] === '"') {
+  if (s.charCodeAt(i) === 0x22) {
     const q = scanQuotedString(s, i);
     if (!q) fail('unterminated quoted display name');
     displayName = utf8Text(q!.text);
     i = skipWsp(s, q!.end);
-    if (s[i] !== '<') fail('quoted display name not followed by <');
+    if (s.charCodeAt(i) !== 0x3c) fail('quoted display name not followed by <');
     bracketed = true;
   } else {
     // display-name = *(token LWS): tokens up to "<" (RFC 4475 §3.1.1.6: LWS before "<" optional)
@@ -98,7 +117,7 @@ function parseOneAddress(s: string, start: number, grammar: AddressGrammar): [Si
       if (t === j) break;
       j = skipWsp(s, t);
     }
-    if (s[j] === '<') {
+    if (s.charCodeAt(j) === 0x3c) {
       if (j > i) displayName = s.slice(i, j).trimEnd();
       i = j;
       bracketed = true;
@@ -116,7 +135,7 @@ function parseOneAddress(s: string, start: number, grammar: AddressGrammar): [Si
   } else {
     if (grammar.nameAddrOnly) fail('URI must be enclosed in <>');
     let end = i;
-    while (end < s.length && !';, \t'.includes(s[end])) end++;
+    while (end < s.length && !isAddrSpecEnd(s.charCodeAt(end))) end++;
     const text = s.slice(i, end);
     // §20.10: a URI with a comma, question mark or semicolon must be in <> (addr-spec ends here)
     if (text.includes('?')) fail('URI with headers must be enclosed in <>');
@@ -127,7 +146,8 @@ function parseOneAddress(s: string, start: number, grammar: AddressGrammar): [Si
   const parameters: GenericParam[] = [];
   i = parseGenericParams(s, i, parameters);
   if (parameters.length > 0 && !grammar.parameters) fail('parameters not allowed');
-  return [{ displayName, uri: uri!, bracketed, parameters }, skipWsp(s, i)];
+  out.push({ displayName, uri: uri!, bracketed, parameters });
+  return skipWsp(s, i);
 }
 
 /** Parses a From/To/Contact/Route style header value into addresses. */
@@ -135,10 +155,9 @@ export function parseAddresses(value: string, grammar: AddressGrammar): SipAddre
   const out: SipAddress[] = [];
   let i = 0;
   for (;;) {
-    const [address, next] = parseOneAddress(value, i, grammar);
-    out.push(address);
+    const next = parseOneAddress(value, i, grammar, out);
     if (next === value.length) return out;
-    if (value[next] !== ',' || !grammar.list) fail('unexpected text after address');
+    if (value.charCodeAt(next) !== 0x2c || !grammar.list) fail('unexpected text after address');
     i = next + 1;
   }
 }
@@ -149,15 +168,14 @@ export function parseAddresses(value: string, grammar: AddressGrammar): SipAddre
  */
 export function checkContactParams(params: readonly GenericParam[]): void {
   for (const p of params) {
-    const name = p.name.toLowerCase();
     if (
-      name === 'expires' &&
+      isNamed(p.name, 'expires') &&
       (p.value === undefined || decimal(p.value, 2 ** 32 - 1) === undefined)
     ) {
       fail('contact expires out of range');
     }
     if (
-      name === 'q' &&
+      isNamed(p.name, 'q') &&
       (p.value === undefined || !/^(0(\.\d{0,3})?|1(\.0{0,3})?)$/.test(p.value))
     ) {
       fail('bad qvalue');

@@ -4,7 +4,8 @@
  * UTF-8 is validated octet by octet.
  */
 
-function charTable(chars: string, ...ranges: [string, string][]): Uint8Array {
+/** Table of 256 entries, 1 for the octets of `chars` and of the ranges. */
+export function charTable(chars: string, ...ranges: [string, string][]): Uint8Array {
   const t = new Uint8Array(256);
   for (const c of chars) t[c.charCodeAt(0)] = 1;
   for (const [a, b] of ranges) for (let c = a.charCodeAt(0); c <= b.charCodeAt(0); c++) t[c] = 1;
@@ -125,31 +126,69 @@ export function isTextUtf8(s: string, bareContinuation = false): boolean {
  */
 export function scanQuotedString(s: string, i: number): { end: number; text: string } | undefined {
   if (s.charCodeAt(i) !== 0x22) return undefined;
+  // Runs of qdtext are copied with one slice; only quoted-pairs break a run.
   let text = '';
-  let j = i + 1;
+  let run = i + 1;
+  let j = run;
   while (j < s.length) {
     const c = s.charCodeAt(j);
-    if (c === 0x22) return { end: j + 1, text };
+    if (c === 0x22) return { end: j + 1, text: text + s.slice(run, j) };
     if (c === 0x5c) {
       const q = s.charCodeAt(j + 1);
       // quoted-pair = "\" (%x00-09 / %x0B-0C / %x0E-7F)
       if (Number.isNaN(q) || q === 0x0a || q === 0x0d || q > 0x7f) return undefined;
-      text += s[j + 1];
+      text += s.slice(run, j) + s[j + 1];
       j += 2;
+      run = j;
     } else if (c === 0x21 || (c >= 0x23 && c <= 0x7e) || isWsp(c)) {
-      text += s[j];
       j++;
     } else {
       const n = utf8NonAscii(s, j);
       if (n === 0) return undefined;
-      text += s.slice(j, j + n);
       j += n;
     }
   }
   return undefined;
 }
 
+/**
+ * Whether `s` equals `lowerName` (lower-case ASCII) ignoring ASCII case: the same as
+ * `s.toLowerCase() === lowerName` for binary strings, without allocating.
+ */
+export function isNamed(s: string, lowerName: string): boolean {
+  if (s.length !== lowerName.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const t = lowerName.charCodeAt(i);
+    if (c !== t && !(c >= 0x41 && c <= 0x5a && c + 0x20 === t)) return false;
+  }
+  return true;
+}
+
 const NON_ASCII = /[\x80-\xff]/;
+
+/**
+ * The next occurrence of one char in a text, searched again only once a scan has passed it,
+ * so that asking for every line of the text in order searches each char once.
+ */
+export class CharCursor {
+  /** Index of the next occurrence, -1 before the first search, -2 when there is none. */
+  private at = -1;
+
+  constructor(
+    private readonly text: string,
+    private readonly char: string,
+  ) {}
+
+  /** Whether the char occurs in text[from, to); `from` must not decrease between calls. */
+  within(from: number, to: number): boolean {
+    if (this.at < from && this.at !== -2) {
+      const i = this.text.indexOf(this.char, from);
+      this.at = i < 0 ? -2 : i;
+    }
+    return this.at >= 0 && this.at < to;
+  }
+}
 
 /** UTF-8 text of a binary string (identity for ASCII). */
 export function utf8Text(binary: string): string {
@@ -169,9 +208,14 @@ export function unescape(s: string): string {
 
 /** Decimal digits to a number, undefined if not 1*DIGIT or above max. */
 export function decimal(s: string, max: number): number | undefined {
-  if (s.length === 0) return undefined;
+  return decimalIn(s, 0, s.length, max);
+}
+
+/** decimal() of s[start, end). */
+export function decimalIn(s: string, start: number, end: number, max: number): number | undefined {
+  if (end <= start) return undefined;
   let n = 0;
-  for (let i = 0; i < s.length; i++) {
+  for (let i = start; i < end; i++) {
     const d = s.charCodeAt(i) - 0x30;
     if (d < 0 || d > 9) return undefined;
     n = n * 10 + d;

@@ -1,5 +1,5 @@
 import { SipParseError } from './sip-errors';
-import { TOKEN, isWsp, scan, skipWsp } from './sip-grammar';
+import { CharCursor, TOKEN, isWsp, scan, skipWsp } from './sip-grammar';
 
 /** One header field row, unfolded; strings are binary strings (one char per octet). */
 export interface RawHeaderField {
@@ -25,38 +25,42 @@ export function parseHeaderSection(
   maxFields: number,
 ): RawHeaderField[] {
   const fields: RawHeaderField[] = [];
+  const lf = new CharCursor(text, '\n');
+  let last: RawHeaderField | undefined;
   let pos = start;
   while (pos < end) {
-    const lineEnd = text.indexOf('\r\n', pos);
-    const stop = lineEnd < 0 || lineEnd > end ? end : lineEnd;
-    const line = text.slice(pos, stop);
-    if (line.includes('\r') || line.includes('\n')) {
+    // text[end] is the CR of a CRLF, so the first CR at or after pos is at most `end`; the
+    // line is well ended when that CR is followed by LF and no LF comes before it.
+    const stop = text.indexOf('\r', pos);
+    if (text.charCodeAt(stop + 1) !== 0x0a || lf.within(pos, stop)) {
       throw new SipParseError('BAD_LINE_ENDING', 'header line ends without CRLF');
     }
     if (isWsp(text.charCodeAt(pos))) {
-      const last = fields[fields.length - 1];
       if (!last) throw new SipParseError('BAD_HEADER_LINE', 'header section starts with a fold');
-      last.value += line;
+      last.value += text.slice(pos, stop);
       last.length = stop - last.offset;
     } else {
-      const nameEnd = scan(line, 0, TOKEN);
-      const colon = skipWsp(line, nameEnd);
-      if (nameEnd === 0 || line[colon] !== ':') {
+      const nameEnd = scan(text, pos, TOKEN);
+      const colon = skipWsp(text, nameEnd);
+      if (nameEnd === pos || colon >= stop || text.charCodeAt(colon) !== 0x3a) {
         throw new SipParseError('BAD_HEADER_LINE', 'header line without field-name and colon');
       }
       if (fields.length >= maxFields) {
         throw new SipParseError('LIMIT_EXCEEDED', `more than ${maxFields} header fields`);
       }
-      fields.push({
-        name: line.slice(0, nameEnd),
-        value: line.slice(colon + 1),
+      if (last) last.value = trimWsp(last.value);
+      // Leading whitespace of the value is dropped here, the trailing one when it is complete.
+      last = {
+        name: text.slice(pos, nameEnd),
+        value: text.slice(skipWsp(text, colon + 1), stop),
         offset: pos,
         length: stop - pos,
-      });
+      };
+      fields.push(last);
     }
     pos = stop + 2;
   }
-  for (const f of fields) f.value = trimWsp(f.value);
+  if (last) last.value = trimWsp(last.value);
   return fields;
 }
 

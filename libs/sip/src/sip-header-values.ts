@@ -5,6 +5,8 @@ import {
   WORD,
   all,
   decimal,
+  decimalIn,
+  isNamed,
   isTextUtf8,
   isWsp,
   scan,
@@ -12,7 +14,7 @@ import {
   skipWsp,
 } from './sip-grammar';
 import { isHost, isIpv4 } from './sip-uri';
-import { parseIpv6 } from '@app/x2';
+import { isIpv6 } from '@app/x2';
 
 /** token characters plus ":", for Via parameter values such as received=2001:db8::1. */
 const TOKEN_OR_COLON = Uint8Array.from(TOKEN, (v, c) => (c === 0x3a ? 1 : v));
@@ -52,21 +54,18 @@ function token(s: string, what: string): string {
   return s;
 }
 
-/** Splits "a SLASH b SLASH c" with SWS around each "/" (SLASH = SWS "/" SWS). */
-function slashTokens(s: string, i: number, count: number): [string[], number] {
-  const parts: string[] = [];
-  for (let n = 0; n < count; n++) {
-    if (n > 0) {
-      i = skipWsp(s, i);
-      if (s[i] !== '/') fail('missing /');
-      i = skipWsp(s, i + 1);
-    }
-    const end = scan(s, i, TOKEN);
-    if (end === i) fail('empty token');
-    parts.push(s.slice(i, end));
-    i = end;
-  }
-  return [parts, i];
+/** End of the token at i (fails when there is none). */
+function tokenEnd(s: string, i: number): number {
+  const end = scan(s, i, TOKEN);
+  if (end === i) fail('empty token');
+  return end;
+}
+
+/** Position after SLASH = SWS "/" SWS (RFC 3261 §25.1), i at the SWS before it. */
+function afterSlash(s: string, i: number): number {
+  i = skipWsp(s, i);
+  if (s.charCodeAt(i) !== 0x2f) fail('missing /');
+  return skipWsp(s, i + 1);
 }
 
 /** Via header value: via-parm *(COMMA via-parm). */
@@ -74,22 +73,27 @@ export function parseVia(value: string): ViaValue[] {
   const out: ViaValue[] = [];
   let i = 0;
   for (;;) {
-    i = skipWsp(value, i);
-    const [[protocolName, protocolVersion, transport], afterProtocol] = slashTokens(value, i, 3);
+    // sent-protocol = protocol-name SLASH protocol-version SLASH transport
+    const nameStart = skipWsp(value, i);
+    const nameEnd = tokenEnd(value, nameStart);
+    const versionStart = afterSlash(value, nameEnd);
+    const versionEnd = tokenEnd(value, versionStart);
+    const transportStart = afterSlash(value, versionEnd);
+    const afterProtocol = tokenEnd(value, transportStart);
     i = skipWsp(value, afterProtocol);
     if (i === afterProtocol) fail('missing LWS before sent-by');
     let hostEnd: number;
-    if (value[i] === '[') hostEnd = value.indexOf(']', i) + 1;
+    if (value.charCodeAt(i) === 0x5b) hostEnd = value.indexOf(']', i) + 1;
     else hostEnd = scan(value, i, TOKEN);
     const host = hostEnd > i ? value.slice(i, hostEnd) : '';
     if (!isHost(host)) fail('bad sent-by host');
     i = hostEnd;
     let port: number | undefined;
     const beforeColon = skipWsp(value, i);
-    if (value[beforeColon] === ':') {
+    if (value.charCodeAt(beforeColon) === 0x3a) {
       const p = skipWsp(value, beforeColon + 1);
       const end = scan(value, p, DIGIT);
-      port = decimal(value.slice(p, end), 65535);
+      port = decimalIn(value, p, end, 65535);
       if (port === undefined) fail('bad sent-by port');
       i = end;
     }
@@ -97,44 +101,67 @@ export function parseVia(value: string): ViaValue[] {
     i = parseGenericParams(value, i, parameters, TOKEN_OR_COLON);
     let branch: string | undefined;
     for (const p of parameters) {
-      const name = p.name.toLowerCase();
-      if (name === 'branch') {
+      if (isNamed(p.name, 'branch')) {
         if (p.value === undefined || p.quoted || !all(p.value, TOKEN)) fail('bad branch');
         branch = p.value;
-      } else if (name === 'ttl') {
+      } else if (isNamed(p.name, 'ttl')) {
         if (p.value === undefined || p.value.length > 3 || decimal(p.value, 255) === undefined) {
           fail('bad ttl');
         }
-      } else if (name === 'maddr') {
+      } else if (isNamed(p.name, 'maddr')) {
         if (p.value === undefined || !isHost(p.value)) fail('bad maddr');
-      } else if (name === 'received') {
+      } else if (isNamed(p.name, 'received')) {
         const v = p.value ?? '';
         const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
-        if (!(isIpv4(v) || parseIpv6(bare))) fail('bad received');
+        if (!(isIpv4(v) || isIpv6(bare))) fail('bad received');
       }
     }
-    out.push({ protocolName, protocolVersion, transport, host, port, parameters, branch });
+    out.push({
+      protocolName: value.slice(nameStart, nameEnd),
+      protocolVersion: value.slice(versionStart, versionEnd),
+      transport: value.slice(transportStart, afterProtocol),
+      host,
+      port,
+      parameters,
+      branch,
+    });
     i = skipWsp(value, i);
     if (i === value.length) return out;
-    if (value[i] !== ',') fail('unexpected text in Via');
+    if (value.charCodeAt(i) !== 0x2c) fail('unexpected text in Via');
     i++;
   }
 }
 
-/** CSeq value; the number must fit 32 bits unsigned (RFC 3261 §20.16). */
+/** CSeq value: 1*DIGIT LWS Method; the number must fit 32 bits unsigned (RFC 3261 §20.16). */
 export function parseCSeq(value: string): CSeqValue {
-  const m = /^(\d+)[ \t]+(\S+)$/.exec(value);
-  if (!m) return fail('bad CSeq');
-  const sequence = decimal(m[1], MAX_UINT32);
+  // The shape of /^(\d+)[ \t]+(\S+)$/, scanned: digits, SP / HTAB, then a method without
+  // whitespace (a token never has any, so the whitespace test is for the error only).
+  const digitsEnd = scan(value, 0, DIGIT);
+  const methodStart = skipWsp(value, digitsEnd);
+  const methodEnd = scan(value, methodStart, TOKEN);
+  if (
+    digitsEnd === 0 ||
+    methodStart === digitsEnd ||
+    methodStart === value.length ||
+    (methodEnd !== value.length && /\s/.test(value.slice(methodStart)))
+  ) {
+    return fail('bad CSeq');
+  }
+  const sequence = decimalIn(value, 0, digitsEnd, MAX_UINT32);
   if (sequence === undefined) fail('CSeq number out of range');
-  return { sequence: sequence!, method: token(m[2], 'CSeq method') };
+  if (methodEnd !== value.length) fail('bad CSeq method');
+  return { sequence: sequence!, method: value.slice(methodStart) };
 }
 
 /** callid = word [ "@" word ] (RFC 3261 §25.1). */
 export function parseCallId(value: string): string {
   const at = value.indexOf('@');
-  const words = at < 0 ? [value] : [value.slice(0, at), value.slice(at + 1)];
-  if (!words.every((w) => all(w, WORD))) fail('bad Call-ID');
+  const firstEnd = at < 0 ? value.length : at;
+  const ok =
+    firstEnd > 0 &&
+    scan(value, 0, WORD) === firstEnd &&
+    (at < 0 || (at + 1 < value.length && scan(value, at + 1, WORD) === value.length));
+  if (!ok) fail('bad Call-ID');
   return value;
 }
 
@@ -160,7 +187,12 @@ export function parseContentLength(value: string): number {
 }
 
 function parseMediaRange(value: string, paramValuesRequired: boolean): MediaType {
-  const [[type, subtype], end] = slashTokens(value, skipWsp(value, 0), 2);
+  const typeStart = skipWsp(value, 0);
+  const typeEnd = tokenEnd(value, typeStart);
+  const subtypeStart = afterSlash(value, typeEnd);
+  const end = tokenEnd(value, subtypeStart);
+  const type = value.slice(typeStart, typeEnd);
+  const subtype = value.slice(subtypeStart, end);
   const parameters: GenericParam[] = [];
   const after = skipWsp(value, parseGenericParams(value, end, parameters));
   if (after !== value.length) fail('unexpected text in media type');
@@ -190,7 +222,13 @@ export function parseTokenList(value: string, allowEmpty: boolean): string[] {
     if (!allowEmpty) fail('empty token list');
     return [];
   }
-  return value.split(',').map((t) => token(t.trim(), 'option-tag'));
+  const tags: string[] = [];
+  for (let start = 0; ; ) {
+    const comma = value.indexOf(',', start);
+    tags.push(token(value.slice(start, comma < 0 ? value.length : comma).trim(), 'option-tag'));
+    if (comma < 0) return tags;
+    start = comma + 1;
+  }
 }
 
 const WKDAY = 'Mon|Tue|Wed|Thu|Fri|Sat|Sun';

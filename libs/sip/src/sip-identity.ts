@@ -1,6 +1,6 @@
 import { formatIpv6, parseIpv6 } from '@app/x2';
-import { GenericParam, SipAddress, param } from './sip-address';
-import { USER, unescape } from './sip-grammar';
+import { GenericParam, SipAddress } from './sip-address';
+import { USER, isNamed, scan, unescape } from './sip-grammar';
 import { CSeqValue } from './sip-header-values';
 import {
   TelephoneSubscriber,
@@ -41,6 +41,7 @@ function telKey(t: TelephoneSubscriber): string {
 
 /** Re-escapes a binary string with %HH for every octet outside `user` (upper-case hex). */
 function canonicalEscape(binary: string): string {
+  if (scan(binary, 0, USER) === binary.length) return binary;
   let out = '';
   for (let i = 0; i < binary.length; i++) {
     const c = binary.charCodeAt(i);
@@ -70,21 +71,16 @@ export function identityKey(uri: Uri): string | undefined {
     const colon = uri.text.indexOf(':');
     return `${uri.scheme}:${uri.text.slice(colon + 1)}`;
   }
-  const userParam = uriParameter(uri, 'user')?.value;
-  if (
-    uri.user !== undefined &&
-    userParam !== undefined &&
-    unescape(userParam).toLowerCase() === 'phone'
-  ) {
+  const userParam = uri.user === undefined ? undefined : uriParameter(uri, 'user')?.value;
+  if (uri.user !== undefined && userParam !== undefined && isNamed(unescape(userParam), 'phone')) {
     const subscriber = parseTelephoneSubscriber(unescape(uri.user));
     if (subscriber) return telKey(subscriber);
   }
   let host = uri.host.toLowerCase();
-  if (host.endsWith('.')) host = host.slice(0, -1);
-  if (host.startsWith('[')) host = `[${normaliseIpv6(host.slice(1, -1))}]`;
-  return uri.user === undefined
-    ? `sip:${host}`
-    : `sip:${canonicalEscape(unescape(uri.user))}@${host}`;
+  if (host.charCodeAt(host.length - 1) === 0x2e) host = host.slice(0, -1);
+  if (host.charCodeAt(0) === 0x5b) host = `[${normaliseIpv6(host.slice(1, -1))}]`;
+  if (uri.user === undefined) return `sip:${host}`;
+  return `sip:${canonicalEscape(unescape(uri.user))}@${host}`;
 }
 
 /** RFC 5952 text of a valid IPv6 address (isHost checked it when the URI was parsed). */
@@ -113,5 +109,6 @@ export function identityOf(address: SipAddress): SipIdentity {
 
 /** tag parameter (RFC 3261 §19.3) of From/To. */
 export function tagOf(params: readonly GenericParam[]): string | undefined {
-  return param(params, 'tag')?.value;
+  for (const p of params) if (isNamed(p.name, 'tag')) return p.value;
+  return undefined;
 }

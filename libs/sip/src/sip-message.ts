@@ -1,13 +1,19 @@
 import { GrammarError, SipAddress } from './sip-address';
 import { SdpParseError, SipParseError } from './sip-errors';
+import { isAscii } from 'node:buffer';
 import { REASON, TOKEN, all, scanEscaped, utf8Text } from './sip-grammar';
-import { EXTENSION_HEADER_RULE, HEADER_RULES, canonicalHeaderName } from './sip-header-rules';
+import {
+  CHECKED_HEADER_COUNT,
+  canonicalHeaderName,
+  headerKind,
+  headerSlot,
+} from './sip-header-rules';
 import { parseHeaderSection } from './sip-header-section';
 import { CSeqValue, MediaType, ViaValue } from './sip-header-values';
-import { SipIdentitySummary, identityOf, tagOf } from './sip-identity';
-import { SipBodyPart, collectBodyParts } from './sip-multipart';
+import { SipIdentity, SipIdentitySummary, identityKey, identityOf, tagOf } from './sip-identity';
+import { SipBodyPart, collectParts } from './sip-multipart';
 import { Uri, parseUri } from './sip-uri';
-import { SessionDescription, parseSessionDescription } from './sdp/session-description';
+import { SessionDescription, parseSessionDescriptionText } from './sdp/session-description';
 
 /** One header field row as received. */
 export interface SipHeader {
@@ -66,13 +72,79 @@ export interface SipParseOptions {
 
 /** Headers every request and response carries (RFC 3261 §8.1.1, §8.2.6.2). Max-Forwards is
  * not required: RFC 2543 requests lack it and RFC 4475 §3.4.1 keeps them acceptable. */
-const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'];
+const REQUIRED = ['via', 'from', 'to', 'call-id', 'cseq'].map((name) => ({
+  name,
+  slot: headerSlot(name),
+}));
+
+/** Slots of the parsed header values the message fields are made of. */
+const VIA = headerSlot('via');
+const FROM = headerSlot('from');
+const TO = headerSlot('to');
+const CALL_ID = headerSlot('call-id');
+const CSEQ = headerSlot('cseq');
+const MAX_FORWARDS = headerSlot('max-forwards');
+const CONTACT = headerSlot('contact');
+const ROUTE = headerSlot('route');
+const RECORD_ROUTE = headerSlot('record-route');
+const P_ASSERTED_IDENTITY = headerSlot('p-asserted-identity');
+const P_PREFERRED_IDENTITY = headerSlot('p-preferred-identity');
+const P_CALLED_PARTY_ID = headerSlot('p-called-party-id');
+const CONTENT_LENGTH = headerSlot('content-length');
+const CONTENT_TYPE = headerSlot('content-type');
+const CONTENT_ENCODING = headerSlot('content-encoding');
+
+/** Stands for a checked value `undefined` in ParsedHeaders, where undefined means absent. */
+const UNDEFINED_VALUE = Symbol('undefined value');
+
+/**
+ * The checked values of the grammar-checked headers of one message, by HeaderKind.slot: the
+ * value of each row, in message order.
+ */
+class ParsedHeaders {
+  /** Value of the first row; `more` holds the values of the next rows, if any. */
+  private readonly firstRows: unknown[] = [];
+  private more: (unknown[] | undefined)[] | undefined;
+
+  has(slot: number): boolean {
+    return slot >= 0 && this.firstRows[slot] !== undefined;
+  }
+
+  add(slot: number, value: unknown): void {
+    if (this.firstRows[slot] === undefined) {
+      this.firstRows[slot] = value === undefined ? UNDEFINED_VALUE : value;
+    } else {
+      this.more ??= [];
+      (this.more[slot] ??= []).push(value);
+    }
+  }
+
+  first(slot: number): unknown {
+    const value = this.firstRows[slot];
+    return value === UNDEFINED_VALUE ? undefined : value;
+  }
+
+  /** Values of every row, [] when the header is absent. */
+  rows(slot: number): unknown[] {
+    if (!this.has(slot)) return [];
+    return [this.first(slot), ...(this.more?.[slot] ?? [])];
+  }
+
+  /** The lists of every row of a list-valued header joined, [] when it is absent. */
+  list(slot: number): unknown[] {
+    if (!this.has(slot)) return [];
+    const more = this.more?.[slot];
+    const first = this.firstRows[slot] as unknown[];
+    return more ? first.concat(...(more as unknown[][])) : first;
+  }
+}
 
 const bad = (code: SipParseError['code'], message: string, header?: string): never => {
   throw new SipParseError(code, message, header);
 };
 
 function checkVersion(version: string): void {
+  if (version === 'SIP/2.0') return;
   // SIP-Version = "SIP" "/" 1*DIGIT "." 1*DIGIT (RFC 3261 §7.1); only 2.0 is supported.
   if (!/^SIP\/\d+\.\d+$/i.test(version)) bad('BAD_START_LINE', 'malformed SIP-Version');
   if (version.slice(4) !== '2.0') bad('UNSUPPORTED_VERSION', 'SIP version other than 2.0');
@@ -80,13 +152,15 @@ function checkVersion(version: string): void {
 
 /** Request-Line = Method SP Request-URI SP SIP-Version (RFC 3261 §7.1). */
 function requestLine(line: string): { method: string; requestUri: Uri } {
-  const parts = line.split(' ');
-  if (parts.length !== 3)
+  const sp1 = line.indexOf(' ');
+  const sp2 = line.indexOf(' ', sp1 + 1);
+  if (sp1 < 0 || sp2 < 0 || line.includes(' ', sp2 + 1)) {
     bad('BAD_START_LINE', 'Request-Line needs exactly three SP-separated parts');
-  const [method, uriText, version] = parts;
+  }
+  const method = line.slice(0, sp1);
   if (!all(method, TOKEN)) bad('BAD_START_LINE', 'Method is not a token');
-  checkVersion(version);
-  const requestUri = parseUri(uriText);
+  checkVersion(line.slice(sp2 + 1));
+  const requestUri = parseUri(line.slice(sp1 + 1, sp2));
   if (!requestUri) return bad('BAD_REQUEST_URI', 'malformed Request-URI');
   // RFC 3261 §19.1.1 table: headers are not allowed in a Request-URI (RFC 4475 §3.1.2.11).
   if (requestUri.kind === 'sip' && requestUri.headers.length > 0) {
@@ -123,11 +197,12 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   let start = 0;
   // §7.5: CRLFs before the start-line are ignored.
   while (raw[start] === 0x0d && raw[start + 1] === 0x0a) start += 2;
-  const headerEnd = raw.indexOf('\r\n\r\n', start);
+  // The whole message as a binary string, once: the header section and the SDP are read in it.
+  const text = raw.toString('latin1');
+  const headerEnd = text.indexOf('\r\n\r\n', start);
   if (headerEnd < 0) bad('MISSING_HEADER_END', 'no empty line after the header section');
-  const text = raw.toString('latin1', start, headerEnd + 2);
-  const firstEnd = text.indexOf('\r\n');
-  const firstLine = text.slice(0, firstEnd);
+  const firstEnd = text.indexOf('\r\n', start);
+  const firstLine = text.slice(start, firstEnd);
   if (firstLine.includes('\r') || firstLine.includes('\n')) {
     bad('BAD_LINE_ENDING', 'start line ends without CRLF');
   }
@@ -135,68 +210,62 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
   const status = isResponse ? statusLine(firstLine) : undefined;
   const request = isResponse ? undefined : requestLine(firstLine);
 
-  const fields = parseHeaderSection(
-    text,
-    firstEnd + 2,
-    text.length - 2,
-    options.maxHeaderFields ?? 256,
-  );
-  const parsed = new Map<string, unknown[]>();
-  const headers: SipHeader[] = fields.map((f) => {
-    const canonicalName = canonicalHeaderName(f.name);
-    const rule = HEADER_RULES[canonicalName] ?? EXTENSION_HEADER_RULE;
-    const seen = parsed.get(canonicalName);
-    if (seen && !rule.repeatable)
+  const fields = parseHeaderSection(text, firstEnd + 2, headerEnd, options.maxHeaderFields ?? 256);
+  // ASCII text is its own UTF-8 decoding (most messages are ASCII throughout).
+  const asciiMessage = isAscii(raw);
+  const ascii = asciiMessage || isAscii(raw.subarray(start, headerEnd + 2));
+  const parsed = new ParsedHeaders();
+  const headers: SipHeader[] = new Array(fields.length);
+  for (let n = 0; n < fields.length; n++) {
+    const f = fields[n];
+    const kind = headerKind(f.name);
+    if (!kind.rule.repeatable && parsed.has(kind.slot)) {
       bad('DUPLICATE_HEADER', `${f.name} appears more than once`, f.name);
+    }
     let result: unknown;
     try {
-      result = rule.check(f.value);
+      result = kind.rule.check(f.value);
     } catch (e) {
       if (e instanceof GrammarError) bad('BAD_HEADER_VALUE', `${f.name}: ${e.message}`, f.name);
       throw e;
     }
-    if (seen) seen.push(result);
-    else parsed.set(canonicalName, [result]);
-    return {
+    if (kind.slot >= 0) parsed.add(kind.slot, result);
+    headers[n] = {
       name: f.name,
-      canonicalName,
-      value: utf8Text(f.value),
-      offset: start + f.offset,
+      canonicalName: kind.canonicalName,
+      value: ascii ? f.value : utf8Text(f.value),
+      offset: f.offset,
       length: f.length,
     };
-  });
-  for (const name of REQUIRED) {
-    if (!parsed.has(name)) bad('MISSING_HEADER', `${name} header missing`, name);
   }
-  const first = <T>(name: string): T | undefined => parsed.get(name)?.[0] as T | undefined;
-  const lists = <T>(name: string): T[] => {
-    const rows = parsed.get(name) as T[][] | undefined;
-    if (!rows) return [];
-    return rows.length === 1 ? rows[0] : ([] as T[]).concat(...rows);
-  };
+  for (const { name, slot } of REQUIRED) {
+    if (!parsed.has(slot)) bad('MISSING_HEADER', `${name} header missing`, name);
+  }
 
-  const cseq = first<CSeqValue>('cseq')!;
+  const cseq = parsed.first(CSEQ) as CSeqValue;
   if (request && cseq.method !== request.method) {
     bad('CSEQ_METHOD_MISMATCH', 'CSeq method differs from the request method', 'CSeq');
   }
 
   const bodyStart = headerEnd + 4;
   const available = raw.length - bodyStart;
-  const contentLength = first<number>('content-length');
+  const contentLength = parsed.first(CONTENT_LENGTH) as number | undefined;
   if (contentLength !== undefined && contentLength > available) {
     bad('CONTENT_LENGTH_MISMATCH', 'Content-Length exceeds the octets after the header section');
   }
   const bodyLength = contentLength ?? available;
   const body = raw.subarray(bodyStart, bodyStart + bodyLength);
-  const contentType = first<MediaType>('content-type');
+  const contentType = parsed.first(CONTENT_TYPE) as MediaType | undefined;
   const bodyParts: SipBodyPart[] = [];
   // A content-coded body (§20.12, e.g. gzip) is kept opaque: its parts cannot be read.
-  const encoded = lists<string>('content-encoding').some((e) => e.toLowerCase() !== 'identity');
+  const encoded =
+    parsed.has(CONTENT_ENCODING) &&
+    (parsed.list(CONTENT_ENCODING) as string[]).some((e) => e.toLowerCase() !== 'identity');
   if (body.length > 0) {
     // §20.15: Content-Type MUST be present if the body is not empty.
     if (!contentType) bad('MISSING_CONTENT_TYPE', 'body without Content-Type', 'Content-Type');
     if (encoded) bodyParts.push({ contentType: contentType!, headers: [], body, path: [] });
-    else collectBodyParts(contentType!, body, 0, [], bodyParts);
+    else collectParts(contentType!, body, text, bodyStart, 0, [], bodyParts);
   }
 
   let sdp: SessionDescription | undefined;
@@ -206,26 +275,29 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     : bodyParts.find((p) => p.contentType.essence === 'application/sdp');
   if (sdpPart) {
     try {
-      sdp = parseSessionDescription(sdpPart.body);
+      // Body parts are views of `raw`, so the part is at the same offset in `text`.
+      const offset = sdpPart.body.byteOffset - raw.byteOffset;
+      const sdpText = text.slice(offset, offset + sdpPart.body.length);
+      sdp = parseSessionDescriptionText(sdpText, asciiMessage || isAscii(sdpPart.body));
     } catch (e) {
       if (!(e instanceof SdpParseError)) throw e;
       sdpError = e;
     }
   }
 
-  const from = first<SipAddress[]>('from')![0];
-  const to = first<SipAddress[]>('to')![0];
-  const via = lists<ViaValue>('via');
-  const contactRows = parsed.get('contact') ?? [];
+  const from = (parsed.first(FROM) as SipAddress[])[0];
+  const to = (parsed.first(TO) as SipAddress[])[0];
+  const via = parsed.list(VIA) as ViaValue[];
+  const contactRows = parsed.rows(CONTACT);
   const star = contactRows.includes('*');
   if (star && contactRows.length > 1) {
     bad('BAD_HEADER_VALUE', 'Contact "*" combined with other values', 'Contact');
   }
-  const contact = star ? '*' : lists<SipAddress>('contact');
-  const pAssertedIdentity = lists<SipAddress>('p-asserted-identity');
-  const pPreferredIdentity = lists<SipAddress>('p-preferred-identity');
-  const pCalledPartyId = first<SipAddress[]>('p-called-party-id')?.[0];
-  const callId = first<string>('call-id')!;
+  const contact = star ? '*' : (parsed.list(CONTACT) as SipAddress[]);
+  const pAssertedIdentity = parsed.list(P_ASSERTED_IDENTITY) as SipAddress[];
+  const pPreferredIdentity = parsed.list(P_PREFERRED_IDENTITY) as SipAddress[];
+  const pCalledPartyId = (parsed.first(P_CALLED_PARTY_ID) as SipAddress[] | undefined)?.[0];
+  const callId = parsed.first(CALL_ID) as string;
   const requestUri = request?.requestUri;
 
   return {
@@ -241,10 +313,10 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     to,
     callId,
     cseq,
-    maxForwards: first<number>('max-forwards'),
+    maxForwards: parsed.first(MAX_FORWARDS) as number | undefined,
     contact,
-    route: lists<SipAddress>('route'),
-    recordRoute: lists<SipAddress>('record-route'),
+    route: parsed.list(ROUTE) as SipAddress[],
+    recordRoute: parsed.list(RECORD_ROUTE) as SipAddress[],
     pAssertedIdentity,
     pPreferredIdentity,
     pCalledPartyId,
@@ -258,8 +330,8 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     sdpError,
     identity: {
       requestUri: requestUri && identityOf({ uri: requestUri, bracketed: false, parameters: [] }),
-      from: { ...identityOf(from), tag: tagOf(from.parameters) },
-      to: { ...identityOf(to), tag: tagOf(to.parameters) },
+      from: taggedIdentityOf(from),
+      to: taggedIdentityOf(to),
       pAssertedIdentities: pAssertedIdentity.map(identityOf),
       pPreferredIdentities: pPreferredIdentity.map(identityOf),
       pCalledPartyId: pCalledPartyId && identityOf(pCalledPartyId),
@@ -268,6 +340,16 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
       cseq,
       topViaBranch: via[0]?.branch,
     },
+  };
+}
+
+/** SipIdentity of a From / To value with its tag (RFC 3261 §19.3). */
+function taggedIdentityOf(address: SipAddress): SipIdentity & { tag?: string } {
+  return {
+    uri: address.uri.text,
+    key: identityKey(address.uri),
+    displayName: address.displayName,
+    tag: tagOf(address.parameters),
   };
 }
 

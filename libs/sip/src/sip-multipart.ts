@@ -1,6 +1,6 @@
 import { GrammarError } from './sip-address';
 import { SipParseError } from './sip-errors';
-import { utf8Text } from './sip-grammar';
+import { isNamed, isWsp, utf8Text } from './sip-grammar';
 import { parseHeaderSection } from './sip-header-section';
 import { MediaType, parseMediaType } from './sip-header-values';
 
@@ -36,28 +36,47 @@ function boundaryOf(type: MediaType): string {
   return b;
 }
 
-/** Skips transport-padding (*LWSP-char) and the CRLF after a boundary line. */
-function afterBoundaryLine(body: Buffer, pos: number): number {
-  while (body[pos] === 0x20 || body[pos] === 0x09) pos++;
-  if (body[pos] !== 0x0d || body[pos + 1] !== 0x0a) bad('boundary line not ended by CRLF');
+/**
+ * Position after transport-padding (*LWSP-char) and the CRLF that end a boundary line at
+ * `pos` of text[.., end).
+ */
+function afterBoundaryLine(text: string, pos: number, end: number): number {
+  while (pos < end && isWsp(text.charCodeAt(pos))) pos++;
+  if (pos + 1 >= end || text.charCodeAt(pos) !== 0x0d || text.charCodeAt(pos + 1) !== 0x0a) {
+    bad('boundary line not ended by CRLF');
+  }
   return pos + 2;
 }
 
-function parsePart(part: Buffer, depth: number, path: number[], out: SipBodyPart[]): void {
+/** Index of `needle` in text[from, end), -1 if it is not wholly inside. */
+function indexWithin(text: string, needle: string, from: number, end: number): number {
+  const i = text.indexOf(needle, from);
+  return i >= 0 && i + needle.length <= end ? i : -1;
+}
+
+/** One body part, text[start, end), which is `part` (a view of the message octets). */
+function parsePart(
+  part: Buffer,
+  text: string,
+  start: number,
+  depth: number,
+  path: number[],
+  out: SipBodyPart[],
+): void {
+  const end = start + part.length;
   let headerEnd: number;
   let bodyStart: number;
   if (part[0] === 0x0d && part[1] === 0x0a) {
-    headerEnd = 0;
+    headerEnd = start;
     bodyStart = 2;
   } else {
-    const blank = part.indexOf('\r\n\r\n');
+    const blank = indexWithin(text, '\r\n\r\n', start, end);
     if (blank < 0) bad('body part without header/body separator');
     headerEnd = blank;
-    bodyStart = blank + 4;
+    bodyStart = blank + 4 - start;
   }
-  const text = part.toString('latin1', 0, headerEnd + 2);
-  const fields = headerEnd === 0 ? [] : parseHeaderSection(text, 0, headerEnd, 64);
-  const typeField = fields.filter((f) => f.name.toLowerCase() === 'content-type');
+  const fields = headerEnd === start ? [] : parseHeaderSection(text, start, headerEnd, 64);
+  const typeField = fields.filter((f) => isNamed(f.name, 'content-type'));
   if (typeField.length > 1) bad('body part with several Content-Type fields');
   let contentType = TEXT_PLAIN; // RFC 2045 §5.2 default
   if (typeField.length === 1) {
@@ -69,7 +88,16 @@ function parsePart(part: Buffer, depth: number, path: number[], out: SipBodyPart
     }
   }
   const headers = fields.map((f) => ({ name: f.name, value: utf8Text(f.value) }));
-  collectBodyParts(contentType, part.subarray(bodyStart), depth, path, out, headers);
+  collectParts(
+    contentType,
+    part.subarray(bodyStart),
+    text,
+    start + bodyStart,
+    depth,
+    path,
+    out,
+    headers,
+  );
 }
 
 /**
@@ -85,28 +113,54 @@ export function collectBodyParts(
   out: SipBodyPart[],
   headers: { name: string; value: string }[] = [],
 ): void {
+  collectParts(contentType, body, undefined, 0, depth, path, out, headers);
+}
+
+/**
+ * collectBodyParts of a body that is text[start, start + body.length) of a binary string of
+ * the message, which is made when a multipart body is found if `text` is undefined.
+ */
+export function collectParts(
+  contentType: MediaType,
+  body: Buffer,
+  text: string | undefined,
+  start: number,
+  depth: number,
+  path: number[],
+  out: SipBodyPart[],
+  headers: { name: string; value: string }[] = [],
+): void {
   if (contentType.type.toLowerCase() !== 'multipart') {
     if (out.length >= MAX_PARTS) bad(`more than ${MAX_PARTS} body parts`);
     out.push({ contentType, headers, body, path });
     return;
   }
   if (depth >= MAX_DEPTH) bad('multipart nested too deeply');
-  const dash = Buffer.from(`--${boundaryOf(contentType)}`, 'latin1');
-  const delimiter = Buffer.concat([Buffer.from('\r\n'), dash]);
+  const dash = `--${boundaryOf(contentType)}`;
+  const delimiter = `\r\n${dash}`;
+  if (text === undefined) {
+    text = body.toString('latin1');
+    start = 0;
+  }
+  const end = start + body.length;
   let first: number;
-  if (body.subarray(0, dash.length).equals(dash)) first = 0;
+  if (end - start >= dash.length && text.startsWith(dash, start)) first = start;
   else {
-    const d = body.indexOf(delimiter);
+    const d = indexWithin(text, delimiter, start, end);
     if (d < 0) bad('multipart without its first boundary');
     first = d + 2;
   }
-  let pos = afterBoundaryLine(body, first + dash.length);
+  let pos = afterBoundaryLine(text, first + dash.length, end);
   for (let index = 0; ; index++) {
-    const next = body.indexOf(delimiter, pos);
+    const next = indexWithin(text, delimiter, pos, end);
     if (next < 0) bad('multipart without close delimiter');
-    parsePart(body.subarray(pos, next), depth + 1, [...path, index], out);
+    const part = body.subarray(pos - start, next - start);
+    parsePart(part, text, pos, depth + 1, [...path, index], out);
     const after = next + delimiter.length;
-    if (body[after] === 0x2d && body[after + 1] === 0x2d) return; // close-delimiter; epilogue ignored
-    pos = afterBoundaryLine(body, after);
+    // close-delimiter; the epilogue is ignored
+    if (after + 1 < end && text.charCodeAt(after) === 0x2d && text.charCodeAt(after + 1) === 0x2d) {
+      return;
+    }
+    pos = afterBoundaryLine(text, after, end);
   }
 }

@@ -1,4 +1,4 @@
-import { parseIpv6 } from '@app/x2';
+import { isIpv6 } from '@app/x2';
 import {
   ALPHA,
   ALPHANUM,
@@ -10,7 +10,7 @@ import {
   URIC,
   USER,
   allEscaped,
-  decimal,
+  decimalIn,
   scanEscaped,
   unescape,
 } from './sip-grammar';
@@ -65,90 +65,128 @@ export type Uri = SipUri | TelUri | AbsoluteUri;
 
 /** hostname = *( domainlabel "." ) toplabel [ "." ] (RFC 3261 §25.1). */
 export function isHostname(h: string): boolean {
-  const labels = (h.endsWith('.') ? h.slice(0, -1) : h).split('.');
-  if (labels.length === 0 || labels[0] === '') return false;
-  return labels.every((label, i) => {
-    if (label.length === 0 || label.length > 63) return false;
-    const first = label.charCodeAt(0);
-    const last = label.charCodeAt(label.length - 1);
-    // toplabel starts with ALPHA, domainlabel with alphanum; both end with alphanum.
-    if ((i === labels.length - 1 ? ALPHA[first] : ALPHANUM[first]) !== 1) return false;
-    if (ALPHANUM[last] !== 1) return false;
-    for (let k = 1; k < label.length - 1; k++) {
-      const c = label.charCodeAt(k);
-      if (ALPHANUM[c] !== 1 && c !== 0x2d) return false;
-    }
-    return true;
-  });
+  // One pass; a final "." is dropped, and `end` closes the toplabel like a ".".
+  const end = h.charCodeAt(h.length - 1) === 0x2e ? h.length - 1 : h.length;
+  let label = 0;
+  for (let k = 0; k <= end; k++) {
+    const c = k === end ? 0x2e : h.charCodeAt(k);
+    if (c === 0x2e) {
+      if (k === label || k - label > 63) return false;
+      // toplabel starts with ALPHA, domainlabel with alphanum; both end with alphanum.
+      if ((k === end ? ALPHA : ALPHANUM)[h.charCodeAt(label)] !== 1) return false;
+      if (ALPHANUM[h.charCodeAt(k - 1)] !== 1) return false;
+      label = k + 1;
+    } else if (ALPHANUM[c] !== 1 && c !== 0x2d) return false;
+  }
+  return true;
 }
 
 /** IPv4address = 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT "." 1*3DIGIT, each octet 0..255. */
 export function isIpv4(h: string): boolean {
-  const parts = h.split('.');
-  return parts.length === 4 && parts.every((p) => p.length <= 3 && decimal(p, 255) !== undefined);
+  let dots = 0;
+  let digits = 0;
+  let octet = 0;
+  for (let k = 0; k < h.length; k++) {
+    const c = h.charCodeAt(k);
+    if (c === 0x2e) {
+      if (digits === 0 || dots === 3) return false;
+      dots++;
+      digits = 0;
+      octet = 0;
+    } else {
+      const d = c - 0x30;
+      if (d < 0 || d > 9 || digits === 3) return false;
+      digits++;
+      octet = octet * 10 + d;
+      if (octet > 255) return false;
+    }
+  }
+  return dots === 3 && digits > 0;
 }
 
 /** host = hostname / IPv4address / IPv6reference. */
 export function isHost(h: string): boolean {
-  if (h.startsWith('[')) return h.endsWith(']') && parseIpv6(h.slice(1, -1)) !== undefined;
+  if (h.charCodeAt(0) === 0x5b) {
+    return h.charCodeAt(h.length - 1) === 0x5d && isIpv6(h.slice(1, -1));
+  }
   // A hostname's toplabel starts with ALPHA, so a last label starting with a digit is IPv4.
-  const top = h.charCodeAt(h.lastIndexOf('.', h.length - 2) + 1);
+  let dot = h.length - 2;
+  while (dot >= 0 && h.charCodeAt(dot) !== 0x2e) dot--;
+  const top = h.charCodeAt(dot + 1);
   return DIGIT[top] === 1 ? isIpv4(h) : isHostname(h);
 }
 
-function parseParameters(text: string, nameTable: Uint8Array): UriParameter[] | undefined {
+/**
+ * uri-parameters = *( ";" uri-parameter ) of text[start, end), the first ";" excluded;
+ * uri-parameter = pname [ "=" pvalue ], both 1*paramchar (RFC 3261 §25.1). text[end] is "?"
+ * or the end of text, neither a paramchar.
+ */
+function parseParameters(text: string, start: number, end: number): UriParameter[] | undefined {
   const out: UriParameter[] = [];
-  for (const part of text.split(';')) {
-    const eq = part.indexOf('=');
-    const name = eq < 0 ? part : part.slice(0, eq);
-    if (!allEscaped(name, nameTable)) return undefined;
-    if (eq < 0) out.push({ name });
-    else {
-      const value = part.slice(eq + 1);
-      if (!allEscaped(value, PARAMCHAR)) return undefined;
-      out.push({ name, value });
-    }
+  for (let i = start; ;) {
+    const nameEnd = scanEscaped(text, i, PARAMCHAR);
+    if (nameEnd <= i) return undefined;
+    const name = text.slice(i, nameEnd);
+    let next = nameEnd;
+    if (text.charCodeAt(nameEnd) === 0x3d) {
+      next = scanEscaped(text, nameEnd + 1, PARAMCHAR);
+      if (next <= nameEnd + 1) return undefined;
+      out.push({ name, value: text.slice(nameEnd + 1, next) });
+    } else out.push({ name });
+    if (next === end) return out;
+    if (text.charCodeAt(next) !== 0x3b) return undefined;
+    i = next + 1;
   }
-  return out;
 }
 
-/** SIP-URI / SIPS-URI after the scheme (RFC 3261 §25.1). */
-function parseSipUri(scheme: 'sip' | 'sips', rest: string, text: string): SipUri | undefined {
+/** Last ":" of text[start, end) after its last "]", -1 if none. */
+function lastPortColon(text: string, start: number, end: number): number {
+  const colon = text.lastIndexOf(':', end - 1);
+  return colon >= start && colon > text.lastIndexOf(']', end - 1) ? colon : -1;
+}
+
+/** SIP-URI / SIPS-URI (RFC 3261 §25.1); `from` is the index after "sip:" / "sips:". */
+function parseSipUri(scheme: 'sip' | 'sips', text: string, from: number): SipUri | undefined {
   let user: string | undefined;
   let password: string | undefined;
-  const at = rest.indexOf('@');
-  let hostPart = rest;
+  let hostStart = from;
+  const at = text.indexOf('@', from);
+  // The first ":" after the scheme: the password separator if before "@", else the one the
+  // port follows (for hosts other than IPv6references).
+  let colon = text.indexOf(':', from);
   if (at >= 0) {
-    const userinfo = rest.slice(0, at);
-    hostPart = rest.slice(at + 1);
-    const colon = userinfo.indexOf(':');
-    user = colon < 0 ? userinfo : userinfo.slice(0, colon);
+    const userEnd = colon >= 0 && colon < at ? colon : at;
+    user = text.slice(from, userEnd);
     if (!allEscaped(user, USER)) return undefined;
-    if (colon >= 0) {
-      password = userinfo.slice(colon + 1);
+    if (userEnd < at) {
+      password = text.slice(userEnd + 1, at);
       if (password !== '' && !allEscaped(password, PASSWORD)) return undefined;
     }
+    hostStart = at + 1;
+    if (userEnd < at) colon = text.indexOf(':', hostStart);
   }
-  const q = hostPart.indexOf('?');
-  const headerText = q < 0 ? undefined : hostPart.slice(q + 1);
-  const beforeHeaders = q < 0 ? hostPart : hostPart.slice(0, q);
-  const semi = beforeHeaders.indexOf(';');
-  const hostport = semi < 0 ? beforeHeaders : beforeHeaders.slice(0, semi);
-  let host = hostport;
+  const q = text.indexOf('?', hostStart);
+  const end = q < 0 ? text.length : q;
+  const semi = text.indexOf(';', hostStart);
+  const hostportEnd = semi >= 0 && semi < end ? semi : end;
+  let hostEnd = hostportEnd;
   let port: number | undefined;
-  const close = hostport.lastIndexOf(']');
-  const colon = hostport.lastIndexOf(':');
-  if (colon > close) {
-    host = hostport.slice(0, colon);
-    port = decimal(hostport.slice(colon + 1), 65535);
+  // The port follows the last ":" that is not inside an IPv6reference. A host other than an
+  // IPv6reference has no ":" and no "]": splitting at its first ":" is then as good, as any
+  // other ":" or "]" makes the host or the port invalid.
+  if (text.charCodeAt(hostStart) === 0x5b) colon = lastPortColon(text, hostStart, hostportEnd);
+  if (colon >= hostStart && colon < hostportEnd) {
+    hostEnd = colon;
+    port = decimalIn(text, colon + 1, hostportEnd, 65535);
     if (port === undefined) return undefined;
   }
+  const host = text.slice(hostStart, hostEnd);
   if (!isHost(host)) return undefined;
-  const parameters = semi < 0 ? [] : parseParameters(beforeHeaders.slice(semi + 1), PARAMCHAR);
+  const parameters = hostportEnd === end ? [] : parseParameters(text, hostportEnd + 1, end);
   if (!parameters) return undefined;
   const headers: UriParameter[] = [];
-  if (headerText !== undefined) {
-    for (const h of headerText.split('&')) {
+  if (q >= 0) {
+    for (const h of text.slice(q + 1).split('&')) {
       const eq = h.indexOf('=');
       if (eq < 0) return undefined;
       const name = h.slice(0, eq);
@@ -219,12 +257,14 @@ export function parseTelephoneSubscriber(s: string): TelephoneSubscriber | undef
  * Returns undefined when the text does not follow the grammar of its scheme.
  */
 export function parseUri(text: string): Uri | undefined {
-  const colon = text.indexOf(':');
-  if (colon <= 0 || ALPHA[text.charCodeAt(0)] !== 1) return undefined;
-  const scheme = text.slice(0, colon).toLowerCase();
-  for (let i = 1; i < colon; i++) if (SCHEME[text.charCodeAt(i)] !== 1) return undefined;
+  // scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ), ended by the first ":".
+  if (ALPHA[text.charCodeAt(0)] !== 1) return undefined;
+  let colon = 1;
+  while (SCHEME[text.charCodeAt(colon)] === 1) colon++;
+  if (text.charCodeAt(colon) !== 0x3a) return undefined;
+  const scheme = colon === 3 && isSip(text) ? 'sip' : text.slice(0, colon).toLowerCase();
+  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, text, colon + 1);
   const rest = text.slice(colon + 1);
-  if (scheme === 'sip' || scheme === 'sips') return parseSipUri(scheme, rest, text);
   if (scheme === 'tel') {
     if (!allEscaped(rest, URIC)) return undefined;
     const subscriber = parseTelephoneSubscriber(rest);
@@ -235,8 +275,18 @@ export function parseUri(text: string): Uri | undefined {
   return { kind: 'absolute', scheme, text };
 }
 
+/** Whether text starts with "sip" in any case. */
+function isSip(text: string): boolean {
+  return (
+    (text.charCodeAt(0) | 0x20) === 0x73 &&
+    (text.charCodeAt(1) | 0x20) === 0x69 &&
+    (text.charCodeAt(2) | 0x20) === 0x70
+  );
+}
+
 /** A SIP URI parameter value by case-insensitive name (RFC 3261 §19.1.4). */
 export function uriParameter(uri: SipUri, name: string): UriParameter | undefined {
   const lower = name.toLowerCase();
-  return uri.parameters.find((p) => unescape(p.name).toLowerCase() === lower);
+  for (const p of uri.parameters) if (unescape(p.name).toLowerCase() === lower) return p;
+  return undefined;
 }

@@ -50,21 +50,24 @@ const hexValue = (c: number): number =>
         ? c - 0x37
         : -1;
 
+/** ipv6Groups result of a text that is not an IPv6 address. */
+const NOT_IPV6 = -2;
+
 /**
- * The 16 octets of an IPv6 address text (RFC 4291 §2.2: 1-4 hex digits per group, one "::",
- * optional trailing dotted quad), or undefined. Zone identifiers are not accepted.
+ * Reads the 16-bit groups of an IPv6 address text (RFC 4291 §2.2: 1-4 hex digits per group,
+ * one "::", optional trailing dotted quad) into `groups`; returns the index in `groups` where
+ * "::" stands (-1 without one), or NOT_IPV6. Zone identifiers are not accepted.
  */
-export function parseIpv6(text: string): Buffer | undefined {
-  const groups: number[] = [];
+function ipv6Groups(text: string, groups: number[]): number {
   let gap = -1;
   let i = 0;
   const n = text.length;
-  if (n < 2) return undefined;
+  if (n < 2) return NOT_IPV6;
   if (text.charCodeAt(0) === 0x3a) {
-    if (text.charCodeAt(1) !== 0x3a) return undefined;
+    if (text.charCodeAt(1) !== 0x3a) return NOT_IPV6;
     gap = 0;
     i = 2;
-    if (i === n) return Buffer.alloc(16);
+    if (i === n) return gap;
   }
   while (i < n) {
     let value = 0;
@@ -82,27 +85,40 @@ export function parseIpv6(text: string): Buffer | undefined {
     if (i < n && text.charCodeAt(i) === 0x2e) {
       // embedded IPv4 in the last 32 bits
       const v4 = parseIpv4(text.slice(start));
-      if (!v4 || groups.length > 6) return undefined;
+      if (!v4 || groups.length > 6) return NOT_IPV6;
       groups.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
       i = n;
       break;
     }
-    if (digits === 0 || digits > 4) return undefined;
+    if (digits === 0 || digits > 4) return NOT_IPV6;
     groups.push(value);
     if (i === n) break;
-    if (text.charCodeAt(i) !== 0x3a) return undefined;
+    if (text.charCodeAt(i) !== 0x3a) return NOT_IPV6;
     i++;
     if (i < n && text.charCodeAt(i) === 0x3a) {
-      if (gap >= 0) return undefined;
+      if (gap >= 0) return NOT_IPV6;
       gap = groups.length;
       i++;
       if (i === n) break;
-    } else if (i === n) return undefined;
+    } else if (i === n) return NOT_IPV6;
   }
-  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return undefined;
+  if (gap < 0 ? groups.length !== 8 : groups.length > 7) return NOT_IPV6;
+  return gap;
+}
+
+/** The 16 octets of an IPv6 address text (grammar of ipv6Groups), or undefined. */
+export function parseIpv6(text: string): Buffer | undefined {
+  const groups: number[] = [];
+  const gap = ipv6Groups(text, groups);
+  if (gap === NOT_IPV6) return undefined;
   const out = Buffer.alloc(16);
   const tail = gap < 0 ? [] : groups.splice(gap);
   groups.forEach((g, k) => out.writeUInt16BE(g, k * 2));
   tail.forEach((g, k) => out.writeUInt16BE(g, 16 - 2 * (tail.length - k)));
   return out;
+}
+
+/** Whether parseIpv6 accepts the text, without building its octets. */
+export function isIpv6(text: string): boolean {
+  return ipv6Groups(text, []) !== NOT_IPV6;
 }

@@ -85,12 +85,19 @@ const bad = (what: string): never => {
   throw new SdpParseError('BAD_CRYPTO', `a=crypto: ${what}`);
 };
 
+const powersOfTwo: bigint[] = new Array(8 * 128 + 1);
+
+/** 2^n for the n of a lifetime (up to 128) or an MKI length in bits (up to 1024), made once. */
+function powerOfTwo(n: number): bigint {
+  return (powersOfTwo[n] ??= 2n ** BigInt(n));
+}
+
 function parseLifetime(text: string, known: SrtpCryptoSuite | undefined): bigint {
   const m = /^(2\^)?(\d{1,20})$/.exec(text);
   if (!m) return bad('bad lifetime');
   const n = BigInt(m[2]);
   if (m[1] && n > 128n) bad('lifetime exponent too large');
-  const lifetime = m[1] ? 2n ** n : n;
+  const lifetime = m[1] ? powerOfTwo(Number(n)) : n;
   if (lifetime === 0n) bad('lifetime zero');
   if (known && lifetime > known.maxLifetime) bad(`lifetime above the suite maximum`);
   return lifetime;
@@ -102,7 +109,7 @@ function parseMki(text: string): { value: bigint; length: number } {
   const length = Number(m[2]);
   const value = BigInt(m[1]);
   if (length < 1 || length > 128) bad('MKI length outside 1..128');
-  if (value >= 2n ** BigInt(8 * length)) bad('MKI value does not fit its length');
+  if (value >= powerOfTwo(8 * length)) bad('MKI value does not fit its length');
   return { value, length };
 }
 
@@ -118,9 +125,10 @@ function parseKeyParams(text: string, known: SrtpCryptoSuite | undefined): SdesK
       return { method, info };
     }
     // srtp-key-info = key-salt ["|" lifetime] ["|" mki] (RFC 4568 §9.2)
-    const [keySaltText, ...rest] = info.split('|');
+    const bar = info.indexOf('|');
+    const rest = bar < 0 ? [] : info.slice(bar + 1).split('|');
     if (rest.length > 2) bad('too many key-info fields');
-    const keySalt = decodeBase64Strict(keySaltText);
+    const keySalt = decodeBase64Strict(bar < 0 ? info : info.slice(0, bar));
     if (!keySalt || keySalt.length === 0) return bad('key-salt is not base64');
     const key: SdesKeyParam = { method, keySalt };
     if (known) {
@@ -131,7 +139,8 @@ function parseKeyParams(text: string, known: SrtpCryptoSuite | undefined): SdesK
       key.masterKey = keySalt.subarray(0, known.masterKeyLength);
       key.masterSalt = keySalt.subarray(known.masterKeyLength);
     }
-    for (const [i, field] of rest.entries()) {
+    for (let i = 0; i < rest.length; i++) {
+      const field = rest[i];
       if (field.includes(':')) key.mki = parseMki(field);
       else if (i === 0) key.lifetime = parseLifetime(field, known);
       else bad('lifetime after MKI');
@@ -188,7 +197,7 @@ function parseSessionParams(
  * Error messages never contain key material.
  */
 export function parseCryptoAttribute(value: string): CryptoAttribute {
-  const parts = value.split(/[ \t]+/);
+  const parts = splitAtWsp(value);
   if (parts.length < 3 || parts[0] === '') bad('needs tag, crypto-suite and key-params');
   const [tagText, suiteName, keyParams, ...sessionParts] = parts;
   if (!/^\d{1,9}$/.test(tagText)) bad('bad tag');
@@ -201,4 +210,18 @@ export function parseCryptoAttribute(value: string): CryptoAttribute {
     keys: parseKeyParams(keyParams, knownSuite),
     sessionParams: parseSessionParams(sessionParts, knownSuite),
   };
+}
+
+/** The fields of `value` between runs of SP / HTAB (1*WSP), as value.split(/[ \t]+/). */
+function splitAtWsp(value: string): string[] {
+  if (value.includes('\t')) return value.split(/[ \t]+/);
+  const parts: string[] = [];
+  let start = 0;
+  for (let space = value.indexOf(' '); space >= 0; space = value.indexOf(' ', start)) {
+    parts.push(value.slice(start, space));
+    start = space + 1;
+    while (value.charCodeAt(start) === 0x20) start++;
+  }
+  parts.push(value.slice(start));
+  return parts;
 }

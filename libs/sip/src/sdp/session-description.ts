@@ -1,5 +1,6 @@
 import { SdpParseError, SdpParseErrorCode } from '../sip-errors';
-import { utf8Text } from '../sip-grammar';
+import { isAscii } from 'node:buffer';
+import { CharCursor, DIGIT, all, charTable, scan, utf8Text } from '../sip-grammar';
 import { CryptoAttribute, parseCryptoAttribute } from './crypto-attribute';
 import { KeyMgmtAttribute, parseKeyMgmtAttribute } from './key-mgmt-attribute';
 
@@ -71,9 +72,10 @@ export interface SessionDescription {
 /**
  * Order of the lines (RFC 4566 §5): session v o s i u e p c b (t r*)+ z k a, then per media
  * m i c b k a. Lines must appear in this order; letters not listed are unknown (§5: a session
- * description with an unknown type letter must be rejected).
+ * description with an unknown type letter must be rejected). Ranks by char code, -1 when the
+ * letter is not allowed at that level.
  */
-const SESSION_ORDER: Readonly<Record<string, number>> = {
+const SESSION_ORDER = ranks({
   v: 0,
   o: 1,
   s: 2,
@@ -88,22 +90,40 @@ const SESSION_ORDER: Readonly<Record<string, number>> = {
   z: 10,
   k: 11,
   a: 12,
-};
-const MEDIA_ORDER: Readonly<Record<string, number>> = { m: 0, i: 1, c: 2, b: 3, k: 4, a: 5 };
-const SESSION_REPEATABLE = new Set(['e', 'p', 'b', 't', 'r', 'a']);
-const MEDIA_REPEATABLE = new Set(['c', 'b', 'a']);
+});
+const MEDIA_ORDER = ranks({ m: 0, i: 1, c: 2, b: 3, k: 4, a: 5 });
+const SESSION_REPEATABLE = charTable('epbtra');
+const MEDIA_REPEATABLE = charTable('cba');
 const MAX_LINES = 2000;
+
+function ranks(order: Record<string, number>): Int8Array {
+  const table = new Int8Array(128).fill(-1);
+  for (const [letter, rank] of Object.entries(order)) table[letter.charCodeAt(0)] = rank;
+  return table;
+}
+
+/** token (RFC 4566 §9), the attribute name. */
+const ATT_FIELD = charTable("!#$%&'*+-.^_`{|}~", ['A', 'Z'], ['a', 'z'], ['0', '9']);
 
 function fail(code: SdpParseErrorCode, message: string, line: number): never {
   throw new SdpParseError(code, message, line);
 }
 
+/** `count` fields separated by single spaces, none empty. */
 function fields(value: string, count: number, what: string, line: number): string[] {
-  const f = value.split(' ');
-  if (f.length !== count || f.some((x) => x === '')) {
-    fail('BAD_FIELD', `${what} needs ${count} fields separated by single spaces`, line);
+  const f: string[] = [];
+  for (let start = 0; ;) {
+    const space = value.indexOf(' ', start);
+    const end = space < 0 ? value.length : space;
+    if (end === start || f.length === count) break;
+    f.push(value.slice(start, end));
+    if (space < 0) {
+      if (f.length === count) return f;
+      break;
+    }
+    start = space + 1;
   }
-  return f;
+  return fail('BAD_FIELD', `${what} needs ${count} fields separated by single spaces`, line);
 }
 
 function connection(value: string, line: number): SdpConnection {
@@ -119,12 +139,28 @@ interface Section {
   attributeErrors: SdpAttributeError[];
 }
 
-function attribute(value: string, line: number, section: Section, mediaLevel: boolean): void {
-  const colon = value.indexOf(':');
-  const name = colon < 0 ? value : value.slice(0, colon);
-  if (!/^[A-Za-z0-9!#$%&'*+\-.^_`{|}~]+$/.test(name)) fail('BAD_FIELD', 'bad attribute name', line);
-  const raw = colon < 0 ? undefined : value.slice(colon + 1);
-  section.attributes.push({ name, value: raw === undefined ? undefined : utf8Text(raw), line });
+/** a= line text[start, end) after "a="; `ascii` when the whole SDP is US-ASCII. */
+function attribute(
+  text: string,
+  start: number,
+  end: number,
+  line: number,
+  section: Section,
+  mediaLevel: boolean,
+  ascii: boolean,
+): void {
+  const nameEnd = scan(text, start, ATT_FIELD);
+  // att-field = token, then ":" att-value or the end of the line.
+  if (nameEnd === start || (nameEnd < end && text.charCodeAt(nameEnd) !== 0x3a)) {
+    fail('BAD_FIELD', 'bad attribute name', line);
+  }
+  const name = text.slice(start, nameEnd);
+  const raw = nameEnd < end ? text.slice(nameEnd + 1, end) : undefined;
+  section.attributes.push({
+    name,
+    value: raw === undefined || ascii ? raw : utf8Text(raw),
+    line,
+  });
   try {
     if (name === 'crypto' && raw !== undefined) {
       if (!mediaLevel) fail('BAD_CRYPTO', 'a=crypto is a media-level attribute', line);
@@ -141,6 +177,18 @@ function attribute(value: string, line: number, section: Section, mediaLevel: bo
 }
 
 /**
+ * Number of lines of an SDP text split at LF, a final empty line not counted; counting stops
+ * above MAX_LINES.
+ */
+function lineCount(text: string): number {
+  let count = text.length > 0 && text.charCodeAt(text.length - 1) !== 0x0a ? 1 : 0;
+  for (let i = text.indexOf('\n'); i >= 0 && count <= MAX_LINES; i = text.indexOf('\n', i + 1)) {
+    count++;
+  }
+  return count;
+}
+
+/**
  * Parses an SDP body (RFC 4566 §5, §9 grammar) into the model the key-management pipeline
  * needs. sdp-transform was not used: it accepts lines out of order and unknown types without
  * error, puts a=key-mgmt into `invalid` and keeps one crypto session parameter only, so the
@@ -149,91 +197,122 @@ function attribute(value: string, line: number, section: Section, mediaLevel: bo
  * attributeErrors of its section and skipped. Error messages never contain key material.
  */
 export function parseSessionDescription(body: Buffer): SessionDescription {
-  const text = body.toString('latin1');
-  const lines = text.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  if (lines.length > MAX_LINES) fail('BAD_LINE', `more than ${MAX_LINES} lines`, MAX_LINES);
+  // ASCII text is its own UTF-8 decoding.
+  return parseSessionDescriptionText(body.toString('latin1'), isAscii(body));
+}
+
+/**
+ * parseSessionDescription of the body as a binary string (one char per octet); `ascii` tells
+ * that it has no octet above 0x7F. For the SIP parser, which has the message as text already.
+ */
+export function parseSessionDescriptionText(text: string, ascii: boolean): SessionDescription {
+  const lines = lineCount(text);
+  if (lines > MAX_LINES) fail('BAD_LINE', `more than ${MAX_LINES} lines`, MAX_LINES);
+  const cr = new CharCursor(text, '\r');
+  const nul = new CharCursor(text, '\0');
   const session: Section = { attributes: [], crypto: [], keyMgmt: [], attributeErrors: [] };
   let origin: SdpOrigin | undefined;
   let sessionName: string | undefined;
   let sessionConnection: SdpConnection | undefined;
   let times = 0;
-  let lastLetter = '';
+  let lastLetter = 0;
   let lastRank = -1;
   const media: SdpMedia[] = [];
+  let current: SdpMedia | undefined;
 
-  lines.forEach((rawLine, index) => {
-    const lineNo = index + 1;
-    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
-    if (line.includes('\r') || line.includes('\0'))
+  for (let lineNo = 1, pos = 0; lineNo <= lines; lineNo++) {
+    // The line is text[pos, end), without its LF and a CR before it.
+    const lf = text.indexOf('\n', pos);
+    const next = lf < 0 ? text.length : lf;
+    const end = next > pos && text.charCodeAt(next - 1) === 0x0d ? next - 1 : next;
+    if (cr.within(pos, end) || nul.within(pos, end)) {
       fail('BAD_LINE', 'control character in line', lineNo);
-    if (line.length < 2 || line[1] !== '=' || !/[a-z]/.test(line[0])) {
+    }
+    const letter = text.charCodeAt(pos);
+    if (end - pos < 2 || text.charCodeAt(pos + 1) !== 0x3d || !(letter >= 0x61 && letter <= 0x7a)) {
       fail('BAD_LINE', 'line is not <type>=<value>', lineNo);
     }
-    const letter = line[0];
-    const value = line.slice(2);
-    const current = media[media.length - 1];
-    const order = letter === 'm' || current ? MEDIA_ORDER : SESSION_ORDER;
-    const rank = order[letter];
-    if (rank === undefined) {
+    const valueStart = pos + 2;
+    pos = next + 1;
+    const rank = (letter === 0x6d || current ? MEDIA_ORDER : SESSION_ORDER)[letter];
+    if (rank < 0) {
+      const known = SESSION_ORDER[letter] >= 0 || MEDIA_ORDER[letter] >= 0;
       fail(
-        letter in SESSION_ORDER || letter in MEDIA_ORDER ? 'BAD_ORDER' : 'UNKNOWN_TYPE',
-        `type ${letter} not allowed here`,
+        known ? 'BAD_ORDER' : 'UNKNOWN_TYPE',
+        `type ${String.fromCharCode(letter)} not allowed here`,
         lineNo,
       );
     }
-    if (letter === 'm') {
+    if (letter === 0x6d) {
       if (!origin || sessionName === undefined || times === 0) {
         fail('MISSING_FIELD', 'session section needs v=, o=, s= and t=', lineNo);
       }
     } else {
       const repeatable = current ? MEDIA_REPEATABLE : SESSION_REPEATABLE;
-      if (rank < lastRank || (rank === lastRank && !repeatable.has(letter))) {
-        fail('BAD_ORDER', `${letter}= out of order`, lineNo);
+      if (rank < lastRank || (rank === lastRank && repeatable[letter] !== 1)) {
+        fail('BAD_ORDER', `${String.fromCharCode(letter)}= out of order`, lineNo);
       }
-      if (letter === 'r' && lastLetter !== 't' && lastLetter !== 'r') {
+      if (letter === 0x72 && lastLetter !== 0x74 && lastLetter !== 0x72) {
         fail('BAD_ORDER', 'r= must follow t=', lineNo);
       }
     }
-    lastRank = letter === 'm' ? 0 : rank;
+    lastRank = letter === 0x6d ? 0 : rank;
     lastLetter = letter;
 
     switch (letter) {
-      case 'v':
-        if (value !== '0') fail('BAD_FIELD', 'v= must be 0', lineNo);
+      case 0x76: // v
+        if (end - valueStart !== 1 || text.charCodeAt(valueStart) !== 0x30) {
+          fail('BAD_FIELD', 'v= must be 0', lineNo);
+        }
         break;
-      case 'o': {
+      case 0x6f: {
+        // o
         const [username, sessionId, sessionVersion, netType, addrType, address] = fields(
-          value,
+          text.slice(valueStart, end),
           6,
           'o=',
           lineNo,
         );
-        if (!/^\d+$/.test(sessionId) || !/^\d+$/.test(sessionVersion)) {
+        if (!all(sessionId, DIGIT) || !all(sessionVersion, DIGIT)) {
           fail('BAD_FIELD', 'o= session id and version must be decimal', lineNo);
         }
         origin = { username, sessionId, sessionVersion, netType, addrType, address };
         break;
       }
-      case 's':
-        if (value === '') fail('BAD_FIELD', 's= must not be empty', lineNo);
-        sessionName = utf8Text(value);
+      case 0x73: {
+        // s
+        if (end === valueStart) fail('BAD_FIELD', 's= must not be empty', lineNo);
+        const value = text.slice(valueStart, end);
+        sessionName = ascii ? value : utf8Text(value);
         break;
-      case 't':
-        if (!/^\d+ \d+$/.test(value)) fail('BAD_FIELD', 't= needs start and stop time', lineNo);
+      }
+      case 0x74: {
+        // t=<start-time> SP <stop-time>, both 1*DIGIT
+        const startEnd = scan(text, valueStart, DIGIT);
+        const stopEnd = scan(text, startEnd + 1, DIGIT);
+        if (
+          startEnd === valueStart ||
+          text.charCodeAt(startEnd) !== 0x20 ||
+          stopEnd === startEnd + 1 ||
+          stopEnd !== end
+        ) {
+          fail('BAD_FIELD', 't= needs start and stop time', lineNo);
+        }
         times++;
         break;
-      case 'c':
-        if (current) current.connection ??= connection(value, lineNo);
-        else sessionConnection = connection(value, lineNo);
+      }
+      case 0x63: // c
+        if (current) current.connection ??= connection(text.slice(valueStart, end), lineNo);
+        else sessionConnection = connection(text.slice(valueStart, end), lineNo);
         break;
-      case 'm': {
+      case 0x6d: {
+        // m
         const m =
           /^([A-Za-z0-9!#$%&'*+\-.^_`{|}~]+) (\d{1,5})(?:\/(\d+))? ([A-Za-z0-9/._+-]+)((?: [^ ]+)+)$/.exec(
-            value,
+            text.slice(valueStart, end),
           );
         if (!m || Number(m[2]) > 65535) fail('BAD_FIELD', 'bad m= line', lineNo);
-        media.push({
+        current = {
           index: media.length,
           media: m[1],
           port: Number(m[2]),
@@ -245,22 +324,24 @@ export function parseSessionDescription(body: Buffer): SessionDescription {
           keyMgmt: [],
           keyMgmtLevel: 'none',
           attributeErrors: [],
-        });
+        };
+        media.push(current);
         break;
       }
-      case 'a':
-        attribute(value, lineNo, current ?? session, current !== undefined);
+      case 0x61: // a
+        attribute(text, valueStart, end, lineNo, current ?? session, current !== undefined, ascii);
         break;
       default:
-        if (value === '' && letter !== 'k')
-          fail('BAD_FIELD', `${letter}= must not be empty`, lineNo);
+        if (end === valueStart && letter !== 0x6b) {
+          fail('BAD_FIELD', `${String.fromCharCode(letter)}= must not be empty`, lineNo);
+        }
     }
-  });
+  }
 
   if (!origin || sessionName === undefined || times === 0) {
-    fail('MISSING_FIELD', 'session section needs v=, o=, s= and t=', lines.length);
+    fail('MISSING_FIELD', 'session section needs v=, o=, s= and t=', lines);
   }
-  if (!lines[0]?.startsWith('v=')) fail('MISSING_FIELD', 'first line must be v=', 1);
+  if (!text.startsWith('v=')) fail('MISSING_FIELD', 'first line must be v=', 1);
 
   for (const m of media) {
     m.connection ??= sessionConnection;
