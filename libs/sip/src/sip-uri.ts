@@ -12,6 +12,7 @@ import {
   allEscaped,
   decimalIn,
   scanEscaped,
+  splitAt,
   unescape,
 } from './sip-grammar';
 
@@ -219,7 +220,7 @@ function globalDigits(s: string): string | undefined {
  * (ext, isub, phone-context, other parameters).
  */
 export function parseTelephoneSubscriber(s: string): TelephoneSubscriber | undefined {
-  const [number, ...paramTexts] = s.split(';');
+  const [number, ...paramTexts] = splitAt(s, ';');
   const parameters: UriParameter[] = [];
   let context: string | undefined;
   let extension: string | undefined;

@@ -1,6 +1,15 @@
 import { SdpParseError, SdpParseErrorCode } from '../sip-errors';
 import { isAscii } from 'node:buffer';
-import { CharCursor, DIGIT, all, charTable, decimalIn, scan, utf8Text } from '../sip-grammar';
+import {
+  CharCursor,
+  DIGIT,
+  all,
+  charTable,
+  decimalIn,
+  scan,
+  splitAt,
+  utf8Text,
+} from '../sip-grammar';
 import { CryptoAttribute, parseCryptoAttribute } from './crypto-attribute';
 import { KeyMgmtAttribute, parseKeyMgmtAttribute } from './key-mgmt-attribute';
 
@@ -221,7 +230,7 @@ function mediaLine(
     port: port!,
     portCount: countEnd === portEnd ? undefined : Number(text.slice(portEnd + 1, countEnd)),
     proto: text.slice(protoStart, protoEnd),
-    formats: formats.trim().split(' '),
+    formats: splitAt(formats.trim(), ' '),
     attributes: [],
     crypto: [],
     keyMgmt: [],
