@@ -55,19 +55,25 @@ export function parseGenericParams(
   valueChars: Uint8Array = TOKEN,
 ): number {
   for (;;) {
-    const j = skipWsp(s, i);
+    // SEMI = SWS ";" SWS, EQUAL = SWS "=" SWS; whitespace is rare, so it is tested before a
+    // skip is called.
+    let j = i;
+    if (isWsp(s.charCodeAt(j))) j = skipWsp(s, j);
     if (s.charCodeAt(j) !== 0x3b) return i;
-    let k = skipWsp(s, j + 1);
+    let k = j + 1;
+    if (isWsp(s.charCodeAt(k))) k = skipWsp(s, k);
     const nameEnd = scan(s, k, TOKEN);
     if (nameEnd === k) fail('empty parameter');
     const name = s.slice(k, nameEnd);
-    k = skipWsp(s, nameEnd);
+    k = nameEnd;
+    if (isWsp(s.charCodeAt(k))) k = skipWsp(s, k);
     if (s.charCodeAt(k) !== 0x3d) {
       out.push({ name });
       i = nameEnd;
       continue;
     }
-    k = skipWsp(s, k + 1);
+    k++;
+    if (isWsp(s.charCodeAt(k))) k = skipWsp(s, k);
     const c = s.charCodeAt(k);
     if (c === 0x22) {
       const q = scanQuotedString(s, k);
@@ -99,7 +105,8 @@ function parseOneAddress(
   grammar: AddressGrammar,
   out: SipAddress[],
 ): number {
-  let i = skipWsp(s, start);
+  // Whitespace is rare: it is tested for before a skip is called (see parseGenericParams).
+  let i = isWsp(s.charCodeAt(start)) ? skipWsp(s, start) : start;
   let displayName: string | undefined;
   let bracketed = false;
   if (s.charCodeAt(i) === 0x22) {
@@ -147,7 +154,7 @@ function parseOneAddress(
   i = parseGenericParams(s, i, parameters);
   if (parameters.length > 0 && !grammar.parameters) fail('parameters not allowed');
   out.push({ displayName, uri: uri!, bracketed, parameters });
-  return skipWsp(s, i);
+  return isWsp(s.charCodeAt(i)) ? skipWsp(s, i) : i;
 }
 
 /** Parses a From/To/Contact/Route style header value into addresses. */

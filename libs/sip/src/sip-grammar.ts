@@ -206,6 +206,18 @@ export function unescape(s: string): string {
   return s.replace(/%([0-9a-fA-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
 }
 
+/** s.split(separator) for a one-char separator, without the cost of String.prototype.split. */
+export function splitAt(s: string, separator: string): string[] {
+  const parts: string[] = [];
+  let start = 0;
+  for (let i = s.indexOf(separator); i >= 0; i = s.indexOf(separator, start)) {
+    parts.push(s.slice(start, i));
+    start = i + 1;
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
 /** Decimal digits to a number, undefined if not 1*DIGIT or above max. */
 export function decimal(s: string, max: number): number | undefined {
   return decimalIn(s, 0, s.length, max);

@@ -41,7 +41,7 @@ export function parseHeaderSection(
       last.length = stop - last.offset;
     } else {
       const nameEnd = scan(text, pos, TOKEN);
-      const colon = skipWsp(text, nameEnd);
+      const colon = isWsp(text.charCodeAt(nameEnd)) ? skipWsp(text, nameEnd) : nameEnd;
       if (nameEnd === pos || colon >= stop || text.charCodeAt(colon) !== 0x3a) {
         throw new SipParseError('BAD_HEADER_LINE', 'header line without field-name and colon');
       }
@@ -50,9 +50,10 @@ export function parseHeaderSection(
       }
       if (last) last.value = trimWsp(last.value);
       // Leading whitespace of the value is dropped here, the trailing one when it is complete.
+      const valueStart = isWsp(text.charCodeAt(colon + 1)) ? skipWsp(text, colon + 1) : colon + 1;
       last = {
         name: text.slice(pos, nameEnd),
-        value: text.slice(skipWsp(text, colon + 1), stop),
+        value: text.slice(valueStart, stop),
         offset: pos,
         length: stop - pos,
       };

@@ -63,9 +63,10 @@ function tokenEnd(s: string, i: number): number {
 
 /** Position after SLASH = SWS "/" SWS (RFC 3261 §25.1), i at the SWS before it. */
 function afterSlash(s: string, i: number): number {
-  i = skipWsp(s, i);
+  // Whitespace is rare: it is tested for before a skip is called (as in parseVia).
+  if (isWsp(s.charCodeAt(i))) i = skipWsp(s, i);
   if (s.charCodeAt(i) !== 0x2f) fail('missing /');
-  return skipWsp(s, i + 1);
+  return isWsp(s.charCodeAt(i + 1)) ? skipWsp(s, i + 1) : i + 1;
 }
 
 /** Via header value: via-parm *(COMMA via-parm). */
@@ -73,8 +74,9 @@ export function parseVia(value: string): ViaValue[] {
   const out: ViaValue[] = [];
   let i = 0;
   for (;;) {
-    // sent-protocol = protocol-name SLASH protocol-version SLASH transport
-    const nameStart = skipWsp(value, i);
+    // sent-protocol = protocol-name SLASH protocol-version SLASH transport. LWS is tested for
+    // before skipWsp is called: most values have none where it may be.
+    const nameStart = isWsp(value.charCodeAt(i)) ? skipWsp(value, i) : i;
     const nameEnd = tokenEnd(value, nameStart);
     const versionStart = afterSlash(value, nameEnd);
     const versionEnd = tokenEnd(value, versionStart);
@@ -89,9 +91,11 @@ export function parseVia(value: string): ViaValue[] {
     if (!isHost(host)) fail('bad sent-by host');
     i = hostEnd;
     let port: number | undefined;
-    const beforeColon = skipWsp(value, i);
+    const beforeColon = isWsp(value.charCodeAt(i)) ? skipWsp(value, i) : i;
     if (value.charCodeAt(beforeColon) === 0x3a) {
-      const p = skipWsp(value, beforeColon + 1);
+      const p = isWsp(value.charCodeAt(beforeColon + 1))
+        ? skipWsp(value, beforeColon + 1)
+        : beforeColon + 1;
       const end = scan(value, p, DIGIT);
       port = decimalIn(value, p, end, 65535);
       if (port === undefined) fail('bad sent-by port');
@@ -125,7 +129,7 @@ export function parseVia(value: string): ViaValue[] {
       parameters,
       branch,
     });
-    i = skipWsp(value, i);
+    if (isWsp(value.charCodeAt(i))) i = skipWsp(value, i);
     if (i === value.length) return out;
     if (value.charCodeAt(i) !== 0x2c) fail('unexpected text in Via');
     i++;
@@ -223,7 +227,7 @@ export function parseTokenList(value: string, allowEmpty: boolean): string[] {
     return [];
   }
   const tags: string[] = [];
-  for (let start = 0; ; ) {
+  for (let start = 0; ;) {
     const comma = value.indexOf(',', start);
     tags.push(token(value.slice(start, comma < 0 ? value.length : comma).trim(), 'option-tag'));
     if (comma < 0) return tags;

@@ -1,4 +1,4 @@
-import { formatIpv6, parseIpv6 } from '@app/x2';
+import { canonicalIpv6 } from '@app/x2';
 import { GenericParam, SipAddress } from './sip-address';
 import { USER, isNamed, scan, unescape } from './sip-grammar';
 import { CSeqValue } from './sip-header-values';
@@ -85,8 +85,7 @@ export function identityKey(uri: Uri): string | undefined {
 
 /** RFC 5952 text of a valid IPv6 address (isHost checked it when the URI was parsed). */
 function normaliseIpv6(text: string): string {
-  const octets = parseIpv6(text);
-  return octets ? formatIpv6(octets) : text.toLowerCase();
+  return canonicalIpv6(text) ?? text.toLowerCase();
 }
 
 /** identityKey of a URI given as text (e.g. a warrant target), undefined if it is no URI. */

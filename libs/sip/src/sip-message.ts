@@ -170,7 +170,8 @@ function requestLine(line: string): { method: string; requestUri: Uri } {
 }
 
 /** Status-Line = SIP-Version SP Status-Code SP Reason-Phrase (RFC 3261 §7.2, §25.1). */
-function statusLine(line: string): { statusCode: number; reasonPhrase: string } {
+/** `ascii`: the line has no octet above 0x7F (its UTF-8 decoding is itself). */
+function statusLine(line: string, ascii: boolean): { statusCode: number; reasonPhrase: string } {
   const sp1 = line.indexOf(' ');
   const sp2 = line.indexOf(' ', sp1 + 1);
   if (sp1 < 0 || sp2 < 0) bad('BAD_START_LINE', 'Status-Line needs version, code and reason');
@@ -182,7 +183,7 @@ function statusLine(line: string): { statusCode: number; reasonPhrase: string } 
   if (scanEscaped(reason, 0, REASON) !== reason.length) {
     bad('BAD_START_LINE', 'Reason-Phrase with characters outside its grammar');
   }
-  return { statusCode: Number(code), reasonPhrase: utf8Text(reason) };
+  return { statusCode: Number(code), reasonPhrase: ascii ? reason : utf8Text(reason) };
 }
 
 /**
@@ -207,13 +208,13 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
     bad('BAD_LINE_ENDING', 'start line ends without CRLF');
   }
   const isResponse = firstLine.startsWith('SIP/') || firstLine.startsWith('sip/');
-  const status = isResponse ? statusLine(firstLine) : undefined;
-  const request = isResponse ? undefined : requestLine(firstLine);
-
-  const fields = parseHeaderSection(text, firstEnd + 2, headerEnd, options.maxHeaderFields ?? 256);
   // ASCII text is its own UTF-8 decoding (most messages are ASCII throughout).
   const asciiMessage = isAscii(raw);
   const ascii = asciiMessage || isAscii(raw.subarray(start, headerEnd + 2));
+  const status = isResponse ? statusLine(firstLine, ascii) : undefined;
+  const request = isResponse ? undefined : requestLine(firstLine);
+
+  const fields = parseHeaderSection(text, firstEnd + 2, headerEnd, options.maxHeaderFields ?? 256);
   const parsed = new ParsedHeaders();
   const headers: SipHeader[] = new Array(fields.length);
   for (let n = 0; n < fields.length; n++) {

@@ -12,6 +12,7 @@ import {
   allEscaped,
   decimalIn,
   scanEscaped,
+  splitAt,
   unescape,
 } from './sip-grammar';
 
@@ -202,8 +203,15 @@ const PHONEDIGIT_SEPARATORS = /[-.()]/g;
 
 /** global-number-digits = "+" *phonedigit DIGIT *phonedigit (RFC 3966 §3). */
 function globalDigits(s: string): string | undefined {
-  if (!/^\+[0-9\-.()]*$/.test(s)) return undefined;
-  const digits = s.replace(PHONEDIGIT_SEPARATORS, '');
+  // "+" then DIGIT / visual-separator ("-" "." "(" ")"), scanned; the separators are removed.
+  if (s.charCodeAt(0) !== 0x2b) return undefined;
+  let separators = false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x2d || c === 0x2e || c === 0x28 || c === 0x29) separators = true;
+    else if (c < 0x30 || c > 0x39) return undefined;
+  }
+  const digits = separators ? s.replace(PHONEDIGIT_SEPARATORS, '') : s;
   return digits.length > 1 ? digits : undefined;
 }
 
@@ -212,7 +220,7 @@ function globalDigits(s: string): string | undefined {
  * (ext, isub, phone-context, other parameters).
  */
 export function parseTelephoneSubscriber(s: string): TelephoneSubscriber | undefined {
-  const [number, ...paramTexts] = s.split(';');
+  const [number, ...paramTexts] = splitAt(s, ';');
   const parameters: UriParameter[] = [];
   let context: string | undefined;
   let extension: string | undefined;

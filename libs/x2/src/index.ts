@@ -7,4 +7,4 @@ export * from './x2-pdu-encoder';
 export * from './x2-pdu-checks';
 export * from './x2-stream-framer';
 export * from './x3-media';
-export { formatIpv4, formatIpv6, isIpv6, parseIpv4, parseIpv6 } from './ip-address';
+export { canonicalIpv6, formatIpv4, formatIpv6, isIpv6, parseIpv4, parseIpv6 } from './ip-address';

@@ -7,6 +7,11 @@ export function formatIpv4(octets: Buffer): string {
 export function formatIpv6(octets: Uint8Array): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push((octets[i] << 8) | octets[i + 1]);
+  return formatGroups(groups);
+}
+
+/** RFC 5952 §4 text of eight 16-bit groups. */
+function formatGroups(groups: readonly number[]): string {
   let bestStart = -1;
   let bestLength = 0;
   for (let i = 0; i < 8;) {
@@ -23,9 +28,17 @@ export function formatIpv6(octets: Uint8Array): string {
     }
     i = j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(':');
-  return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLength).join(':')}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === bestStart) {
+      text += '::';
+      i += bestLength - 1;
+    } else {
+      if (i > 0 && i !== bestStart + bestLength) text += ':';
+      text += groups[i].toString(16);
+    }
+  }
+  return text;
 }
 
 /** The 4 octets of a dotted-quad IPv4 address (no leading zeros), or undefined. */
@@ -116,6 +129,15 @@ export function parseIpv6(text: string): Buffer | undefined {
   groups.forEach((g, k) => out.writeUInt16BE(g, k * 2));
   tail.forEach((g, k) => out.writeUInt16BE(g, 16 - 2 * (tail.length - k)));
   return out;
+}
+
+/** RFC 5952 §4 text of an IPv6 address text parseIpv6 accepts, else undefined. */
+export function canonicalIpv6(text: string): string | undefined {
+  const groups: number[] = [];
+  const gap = ipv6Groups(text, groups);
+  if (gap === NOT_IPV6) return undefined;
+  if (gap >= 0) groups.splice(gap, 0, ...new Array<number>(8 - groups.length).fill(0));
+  return formatGroups(groups);
 }
 
 /** Whether parseIpv6 accepts the text, without building its octets. */

@@ -1,4 +1,5 @@
 import { SdpParseError } from '../sip-errors';
+import { splitAt } from '../sip-grammar';
 import { decodeBase64Strict } from './base64';
 
 /** Master key and salt sizes of an SRTP crypto-suite usable with SDES. */
@@ -115,7 +116,7 @@ function parseMki(text: string): { value: bigint; length: number } {
 
 /** key-params = key-param *(";" key-param); key-param = key-method ":" key-info. */
 function parseKeyParams(text: string, known: SrtpCryptoSuite | undefined): SdesKeyParam[] {
-  const keys = text.split(';').map((param): SdesKeyParam => {
+  const keys = splitAt(text, ';').map((param): SdesKeyParam => {
     const colon = param.indexOf(':');
     const method = colon < 0 ? '' : param.slice(0, colon);
     if (!/^[A-Za-z0-9_]+$/.test(method)) bad('bad key-method');
@@ -126,7 +127,7 @@ function parseKeyParams(text: string, known: SrtpCryptoSuite | undefined): SdesK
     }
     // srtp-key-info = key-salt ["|" lifetime] ["|" mki] (RFC 4568 §9.2)
     const bar = info.indexOf('|');
-    const rest = bar < 0 ? [] : info.slice(bar + 1).split('|');
+    const rest = bar < 0 ? [] : splitAt(info.slice(bar + 1), '|');
     if (rest.length > 2) bad('too many key-info fields');
     const keySalt = decodeBase64Strict(bar < 0 ? info : info.slice(0, bar));
     if (!keySalt || keySalt.length === 0) return bad('key-salt is not base64');

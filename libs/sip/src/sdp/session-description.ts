@@ -1,6 +1,15 @@
 import { SdpParseError, SdpParseErrorCode } from '../sip-errors';
 import { isAscii } from 'node:buffer';
-import { CharCursor, DIGIT, all, charTable, scan, utf8Text } from '../sip-grammar';
+import {
+  CharCursor,
+  DIGIT,
+  all,
+  charTable,
+  decimalIn,
+  scan,
+  splitAt,
+  utf8Text,
+} from '../sip-grammar';
 import { CryptoAttribute, parseCryptoAttribute } from './crypto-attribute';
 import { KeyMgmtAttribute, parseKeyMgmtAttribute } from './key-mgmt-attribute';
 
@@ -176,6 +185,60 @@ function attribute(
   }
 }
 
+/** proto (RFC 4566 §9): token *("/" token), as the characters allowed here. */
+const PROTO = charTable('/._+-', ['A', 'Z'], ['a', 'z'], ['0', '9']);
+
+/**
+ * m=<media> <port>[/<number of ports>] <proto> <fmt> ... (RFC 4566 §5.14) of text[start, end),
+ * with the grammar of /^(token) (\d{1,5})(?:\/(\d+))? ([A-Za-z0-9/._+-]+)((?: [^ ]+)+)$/,
+ * scanned: every field is followed by exactly one SP, formats are separated by one SP.
+ */
+function mediaLine(
+  text: string,
+  start: number,
+  end: number,
+  index: number,
+  line: number,
+): SdpMedia {
+  const mediaEnd = scan(text, start, ATT_FIELD);
+  const portStart = mediaEnd + 1;
+  const portEnd = scan(text, portStart, DIGIT);
+  let countEnd = portEnd;
+  if (text.charCodeAt(portEnd) === 0x2f) countEnd = scan(text, portEnd + 1, DIGIT);
+  const protoStart = countEnd + 1;
+  const protoEnd = scan(text, protoStart, PROTO);
+  const port = decimalIn(text, portStart, portEnd, 65535);
+  const formats = text.slice(protoEnd, end);
+  if (
+    mediaEnd === start ||
+    text.charCodeAt(mediaEnd) !== 0x20 ||
+    port === undefined ||
+    portEnd - portStart > 5 ||
+    countEnd === portEnd + 1 ||
+    text.charCodeAt(countEnd) !== 0x20 ||
+    protoEnd === protoStart ||
+    formats.length < 2 ||
+    formats.charCodeAt(0) !== 0x20 ||
+    formats.charCodeAt(formats.length - 1) === 0x20 ||
+    formats.includes('  ')
+  ) {
+    fail('BAD_FIELD', 'bad m= line', line);
+  }
+  return {
+    index,
+    media: text.slice(start, mediaEnd),
+    port: port!,
+    portCount: countEnd === portEnd ? undefined : Number(text.slice(portEnd + 1, countEnd)),
+    proto: text.slice(protoStart, protoEnd),
+    formats: splitAt(formats.trim(), ' '),
+    attributes: [],
+    crypto: [],
+    keyMgmt: [],
+    keyMgmtLevel: 'none',
+    attributeErrors: [],
+  };
+}
+
 /**
  * Number of lines of an SDP text split at LF, a final empty line not counted; counting stops
  * above MAX_LINES.
@@ -307,24 +370,7 @@ export function parseSessionDescriptionText(text: string, ascii: boolean): Sessi
         break;
       case 0x6d: {
         // m
-        const m =
-          /^([A-Za-z0-9!#$%&'*+\-.^_`{|}~]+) (\d{1,5})(?:\/(\d+))? ([A-Za-z0-9/._+-]+)((?: [^ ]+)+)$/.exec(
-            text.slice(valueStart, end),
-          );
-        if (!m || Number(m[2]) > 65535) fail('BAD_FIELD', 'bad m= line', lineNo);
-        current = {
-          index: media.length,
-          media: m[1],
-          port: Number(m[2]),
-          portCount: m[3] === undefined ? undefined : Number(m[3]),
-          proto: m[4],
-          formats: m[5].trim().split(' '),
-          attributes: [],
-          crypto: [],
-          keyMgmt: [],
-          keyMgmtLevel: 'none',
-          attributeErrors: [],
-        };
+        current = mediaLine(text, valueStart, end, media.length, lineNo);
         media.push(current);
         break;
       }
