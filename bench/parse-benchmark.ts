@@ -1,5 +1,6 @@
 import { X2AttributeType, X2StreamFramer, encodeX2Pdu } from '@app/x2';
 import { parseSipMessage } from '@app/sip';
+import { sdesCall, sipFlow } from '../apps/lab/src/ue';
 import { imsInvite } from '../libs/sip/test/ims-messages';
 import { environment, measure, report, secondsOption } from './measure';
 
@@ -51,6 +52,19 @@ function sipMessages(): Buffer[] {
       throw new Error('benchmark SDP sample does not parse');
   }
   return messages;
+}
+
+/** The six messages of each of four SDES calls (INVITE, 180, 200, ACK, BYE, 200) as LI sees them. */
+function callFlowMessages(): Buffer[] {
+  return [1, 2, 3, 4].flatMap((n) => {
+    const flow = sipFlow(
+      sdesCall({
+        initiator: `sip:target-${n}@ims.example`,
+        responder: `sip:peer-${n}@ims.example`,
+      }),
+    );
+    return [...flow.setup, ...flow.teardown].map((step) => step.message);
+  });
 }
 
 function x2Stream(payloads: Buffer[]): Buffer {
@@ -171,5 +185,17 @@ export function runParseBenchmark(args: string[]): void {
     messages[0].length,
     () => parseSipMessage(messages[0]).sdp?.media.length,
   );
-  report('SIP (messages per second)', sipBaseline, [sipParse, inviteOnly]);
+  const flow = callFlowMessages();
+  const callFlow = measure(
+    `parseSipMessage (SDES call flows, ${flow.length} messages)`,
+    seconds,
+    flow.length,
+    flow.reduce((n, m) => n + m.length, 0),
+    () => {
+      let n = 0;
+      for (const m of flow) n += parseSipMessage(m).headers.length;
+      return n;
+    },
+  );
+  report('SIP (messages per second)', sipBaseline, [sipParse, inviteOnly, callFlow]);
 }

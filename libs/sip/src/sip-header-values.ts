@@ -106,8 +106,13 @@ export function parseVia(value: string): ViaValue[] {
     let branch: string | undefined;
     for (const p of parameters) {
       if (isNamed(p.name, 'branch')) {
-        if (p.value === undefined || p.quoted || !all(p.value, TOKEN)) fail('bad branch');
-        branch = p.value;
+        // An unquoted value here is an IPv6reference or token / ":" chars (parseGenericParams
+        // with TOKEN_OR_COLON): it is a token when it has no "[" and no ":".
+        const v = p.value;
+        if (v === undefined || p.quoted || v.charCodeAt(0) === 0x5b || v.includes(':')) {
+          fail('bad branch');
+        }
+        branch = v;
       } else if (isNamed(p.name, 'ttl')) {
         if (p.value === undefined || p.value.length > 3 || decimal(p.value, 255) === undefined) {
           fail('bad ttl');
@@ -116,7 +121,8 @@ export function parseVia(value: string): ViaValue[] {
         if (p.value === undefined || !isHost(p.value)) fail('bad maddr');
       } else if (isNamed(p.name, 'received')) {
         const v = p.value ?? '';
-        const bare = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
+        const bracketed = v.charCodeAt(0) === 0x5b && v.charCodeAt(v.length - 1) === 0x5d;
+        const bare = bracketed ? v.slice(1, -1) : v;
         if (!(isIpv4(v) || isIpv6(bare))) fail('bad received');
       }
     }

@@ -103,7 +103,7 @@ const UNDEFINED_VALUE = Symbol('undefined value');
  */
 class ParsedHeaders {
   /** Value of the first row; `more` holds the values of the next rows, if any. */
-  private readonly firstRows: unknown[] = [];
+  private readonly firstRows = new Array<unknown>(CHECKED_HEADER_COUNT);
   private more: (unknown[] | undefined)[] | undefined;
 
   has(slot: number): boolean {
@@ -216,7 +216,7 @@ export function parseSipMessage(raw: Buffer, options: SipParseOptions = {}): Sip
 
   const fields = parseHeaderSection(text, firstEnd + 2, headerEnd, options.maxHeaderFields ?? 256);
   const parsed = new ParsedHeaders();
-  const headers: SipHeader[] = new Array(fields.length);
+  const headers = new Array<SipHeader>(fields.length);
   for (let n = 0; n < fields.length; n++) {
     const f = fields[n];
     const kind = headerKind(f.name);

@@ -86,7 +86,7 @@ const bad = (what: string): never => {
   throw new SdpParseError('BAD_CRYPTO', `a=crypto: ${what}`);
 };
 
-const powersOfTwo: bigint[] = new Array(8 * 128 + 1);
+const powersOfTwo = new Array<bigint>(8 * 128 + 1);
 
 /** 2^n for the n of a lifetime (up to 128) or an MKI length in bits (up to 1024), made once. */
 function powerOfTwo(n: number): bigint {

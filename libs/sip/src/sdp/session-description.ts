@@ -227,7 +227,7 @@ function mediaLine(
   return {
     index,
     media: text.slice(start, mediaEnd),
-    port: port!,
+    port,
     portCount: countEnd === portEnd ? undefined : Number(text.slice(portEnd + 1, countEnd)),
     proto: text.slice(protoStart, protoEnd),
     formats: splitAt(formats.trim(), ' '),
