@@ -273,13 +273,10 @@ describe('configuration errors are typed and never echo key material', () => {
       { suite: 'AES_CM_128_HMAC_SHA1_80', masterKeys: [{ key, salt: Buffer.alloc(12) }] },
       'BAD_KEY_LENGTH',
     ],
-    [
-      {
-        suite: 'F8_128_HMAC_SHA1_80' as SrtpSuiteName,
-        masterKeys: [{ key, salt: Buffer.alloc(14) }],
-      },
+    ...['F8_128_HMAC_SHA1_80', 'toString', '__proto__'].map((name) => [
+      { suite: name as SrtpSuiteName, masterKeys: [{ key, salt: Buffer.alloc(14) }] },
       'UNSUPPORTED_SUITE',
-    ],
+    ]),
     [
       {
         suite: 'AES_CM_128_HMAC_SHA1_80',

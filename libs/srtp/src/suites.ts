@@ -74,7 +74,10 @@ export const SRTP_SUITES: Readonly<Record<SrtpSuiteName, SrtpSuite>> = {
 
 /** The suite of that name; throws {@link SrtpConfigError} for an unsupported name. */
 export function srtpSuite(name: string): SrtpSuite {
-  const suite = (SRTP_SUITES as Readonly<Record<string, SrtpSuite | undefined>>)[name];
+  // Own keys only: a name like an Object.prototype member (toString, __proto__) is unsupported.
+  const suite = Object.hasOwn(SRTP_SUITES, name)
+    ? (SRTP_SUITES as Readonly<Record<string, SrtpSuite>>)[name]
+    : undefined;
   if (!suite) throw new SrtpConfigError('UNSUPPORTED_SUITE', `unsupported SRTP suite ${name}`);
   return suite;
 }

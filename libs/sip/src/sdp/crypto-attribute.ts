@@ -203,7 +203,10 @@ export function parseCryptoAttribute(value: string): CryptoAttribute {
   const [tagText, suiteName, keyParams, ...sessionParts] = parts;
   if (!/^\d{1,9}$/.test(tagText)) bad('bad tag');
   if (!/^[A-Za-z0-9_]+$/.test(suiteName)) bad('bad crypto-suite');
-  const knownSuite = SRTP_CRYPTO_SUITES[suiteName];
+  // Own keys only: a suite named like an Object.prototype member (toString, __proto__) is unknown.
+  const knownSuite = Object.hasOwn(SRTP_CRYPTO_SUITES, suiteName)
+    ? SRTP_CRYPTO_SUITES[suiteName]
+    : undefined;
   return {
     tag: Number(tagText),
     suite: suiteName,

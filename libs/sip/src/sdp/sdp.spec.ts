@@ -96,12 +96,15 @@ describe('a=crypto (RFC 4568 §9.2)', () => {
     expect(c.sessionParams.fecKeys?.[0].lifetime).toBe(1024n);
   });
 
-  it('keeps the key-salt of an unknown suite unsplit', () => {
-    const c = parseCryptoAttribute(`3 FUTURE_SUITE inline:${octets(40, 5).toString('base64')}`);
-    expect(c.knownSuite).toBeUndefined();
-    expect(c.keys[0].keySalt?.length).toBe(40);
-    expect(c.keys[0].masterKey).toBeUndefined();
-  });
+  it.each(['FUTURE_SUITE', 'toString', 'constructor', '__proto__', 'hasOwnProperty'])(
+    'keeps the key-salt of an unknown suite (%s) unsplit',
+    (name) => {
+      const c = parseCryptoAttribute(`3 ${name} inline:${octets(40, 5).toString('base64')}`);
+      expect(c.knownSuite).toBeUndefined();
+      expect(c.keys[0].keySalt?.length).toBe(40);
+      expect(c.keys[0].masterKey).toBeUndefined();
+    },
+  );
 
   it.each([
     ['no key params', '1 AES_CM_128_HMAC_SHA1_80'],
